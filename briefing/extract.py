@@ -1,0 +1,228 @@
+"""The extract stage: from articles to actors, decisions, open questions, quotes and stories.
+
+One parse per article (spaCy), then small methods in ``briefing.nlp``: actors, cues,
+deadlines, corroboration clusters, phrasing, quotes. Every item keeps the verbatim
+sentences it came from as evidence.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from .models import Actor, Article, Evidence, Item, Quote, Source, Story
+from .nlp.actors import ActorIndex, find_actors
+from .nlp.cluster import Group, Vectors, cosine, group, terms
+from .nlp.corpus import Corpus, Sentence, build_corpus
+from .nlp.cues import Cue, find_cues, is_background
+from .nlp.model import load_model
+from .nlp.phrasing import shorten
+from .nlp.quotes import find_quotes
+
+log = logging.getLogger(__name__)
+
+QUESTION_KINDS = ("deadline", "unconfirmed", "disputed", "unresolved")
+CLAIM_THRESHOLD = 0.30  # cosine to a group's centroid to count as the same point
+QUESTION_THRESHOLD = 0.22  # open questions of one kind are few: merge more readily
+OFF_LEAD = 0.06  # below this similarity to the lead story a sentence belongs elsewhere
+
+
+@dataclass
+class Extraction:
+    sources: list[Source]
+    actors: list[Actor]
+    decisions: list[Item]
+    open_questions: list[Item]
+    facts: list[Item]
+    quotes: list[Quote]
+    stories: list[Story] = field(default_factory=list)
+
+
+@dataclass
+class _Analysed:
+    corpus: Corpus
+    index: ActorIndex
+    cues: dict[int, list[Cue]]
+    vectors: list[dict[str, float]]
+    lead: dict[str, float] = field(default_factory=dict)
+
+
+def _outlet(article: Article) -> str | None:
+    if article.outlet:
+        return article.outlet
+    if article.url:
+        host = urlparse(article.url).hostname or ""
+        return host.removeprefix("www.") or None
+    return None
+
+
+def _sources(articles: list[Article], ids: list[str]) -> list[Source]:
+    return [Source(id=sid, title=a.title or None, outlet=_outlet(a), url=a.url, path=a.path,
+                   published=a.published.isoformat() if a.published else None)
+            for sid, a in zip(ids, articles)]
+
+
+def _category(cues: list[Cue]) -> str:
+    for kind in QUESTION_KINDS:
+        if any(c.kind == kind for c in cues):
+            return kind
+    return "claim"
+
+
+def _order(sentences: list[Sentence], members: list[int]) -> list[int]:
+    # Leads first: outlets put the news of the day at the top.
+    return sorted(members, key=lambda i: (sentences[i].position, sentences[i].article))
+
+
+def _best_per_source(a: _Analysed, members: list[int], centroid: dict[str, float]) -> dict[str, int]:
+    best: dict[str, tuple[float, int]] = {}
+    for i in members:
+        s = a.corpus.sentences[i]
+        sim = cosine(a.vectors[i], centroid) - (0.05 if s.is_title else 0.0)
+        if s.source not in best or sim > best[s.source][0]:
+            best[s.source] = (sim, i)
+    return {src: i for src, (_, i) in best.items()}
+
+
+def _representative(a: _Analysed, members: list[int], centroid: dict[str, float], prefer: str | None) -> int:
+    def key(i: int) -> tuple:
+        s = a.corpus.sentences[i]
+        words = len(s.text.split())
+        has = prefer is None or any(c.kind == prefer for c in a.cues[i])
+        return (has, not s.is_title, 8 <= words <= 40, cosine(a.vectors[i], centroid))
+    return max(members, key=key)
+
+
+def _item(a: _Analysed, g: Group, kind: str | None) -> Item:
+    sents = a.corpus.sentences
+    centroid = g.centroid()
+    prefer = kind if kind in QUESTION_KINDS else ("decision" if any(
+        c.kind == "decision" for i in g.members for c in a.cues[i]) else None)
+    rep = _representative(a, g.members, centroid, prefer)
+    per_source = _best_per_source(a, g.members, centroid)
+    order = sorted(per_source, key=lambda s: int(s[1:]))
+    evidence = [Evidence(source=src, quote=sents[per_source[src]].text) for src in order]
+    # The representative's own source leads the evidence.
+    evidence.sort(key=lambda e: e.source != sents[rep].source)
+    actors = Counter(n for i in g.members for n in a.index.by_sentence.get(i, []))
+    due = None
+    if kind == "deadline":
+        dues = [c.due for i in g.members for c in a.cues[i] if c.kind == "deadline" and c.due]
+        due = max(dues).isoformat() if dues else None
+    text = shorten(sents[rep].span)
+    if prefer is None and any(c.kind == "proposal" for c in a.cues[rep]):
+        text = "Proposal: " + text
+    return Item(text=text, sources=order, evidence=evidence,
+                actors=[n for n, _ in actors.most_common(6)], kind=kind if kind in QUESTION_KINDS else None,
+                due=due, score=_score(a, g, per_source))
+
+
+def _score(a: _Analysed, g: Group, per_source: dict[str, int]) -> float:
+    """Corroboration first, then how central the point is to the lead story and how early it is told."""
+    n = len(per_source)
+    centrality = cosine(g.centroid(), a.lead) if a.lead else 0.0
+    earliest = min(max(a.corpus.sentences[i].position, 0) for i in g.members)
+    return n + 1.5 * centrality + (0.4 if earliest <= 2 else 0.0)
+
+
+def _lead_centroid(vectors: list[dict[str, float]], sentences: list[Sentence]) -> dict[str, float]:
+    """Terms shared by many outlets define the lead story."""
+    per_source: dict[str, set[str]] = {}
+    for s, v in zip(sentences, vectors):
+        per_source.setdefault(s.source, set()).update(v)
+    df = Counter(t for terms_ in per_source.values() for t in terms_)
+    n = len(per_source)
+    need = 2 if n >= 2 else 1
+    total: dict[str, float] = {}
+    for v in vectors:
+        for t, w in v.items():
+            if df[t] >= need:
+                total[t] = total.get(t, 0.0) + w * df[t] / n
+    norm = sum(x * x for x in total.values()) ** 0.5 or 1.0
+    return {t: x / norm for t, x in total.items()}
+
+
+def _groups(a: _Analysed, category: dict[int, str], kind: str, threshold: float) -> list[Group]:
+    members = [i for i, c in category.items() if c == kind]
+    return group(a.vectors, _order(a.corpus.sentences, members), threshold)
+
+
+def _stories(a: _Analysed, claim_groups: list[Group], items: list[Item]) -> tuple[list[Story], dict[int, int]]:
+    """Content far from the lead story, told by few outlets, forms other stories (one line each)."""
+    sents = a.corpus.sentences
+    off: list[tuple[int, Group, Item]] = []
+    for gi, (g, item) in enumerate(zip(claim_groups, items)):
+        if len(item.sources) == 1 and cosine(g.centroid(), a.lead) < OFF_LEAD:
+            off.append((gi, g, item))
+    # Off-lead groups told next to each other in one article are one story.
+    story_of: dict[int, int] = {}
+    stories: list[Story] = []
+    runs: dict[tuple[str, int], int] = {}
+    for gi, g, item in sorted(off, key=lambda x: min(sents[i].position for i in x[1].members)):
+        s = sents[g.members[0]]
+        key = next(((s.source, p) for p in range(s.position - 2, s.position + 1) if (s.source, p) in runs), None)
+        if key is None:
+            stories.append(Story(id=len(stories) + 1, text=item.text, sources=list(item.sources),
+                                 evidence=list(item.evidence)))
+            sid = len(stories)
+        else:
+            sid = runs[key]
+        runs[(s.source, s.position)] = sid
+        story_of[gi] = sid
+    # A story of one sentence is an aside, not a story.
+    sizes = Counter(story_of.values())
+    keep = {sid for sid, n in sizes.items() if n >= 2}
+    story_of = {gi: sid for gi, sid in story_of.items() if sid in keep}
+    renumber = {sid: k + 1 for k, sid in enumerate(sorted(keep))}
+    stories = [Story(id=renumber[s.id], text=s.text, sources=s.sources, evidence=s.evidence)
+               for s in stories if s.id in keep]
+    return stories, {gi: renumber[sid] for gi, sid in story_of.items()}
+
+
+def extract(articles: list[Article]) -> Extraction:
+    """Actors, decisions, open questions, facts, quotes and stories of a cluster of articles."""
+    nlp = load_model()
+    corpus = build_corpus(articles, nlp)
+    log.info("parsed %d articles into %d sentences", len(articles), len(corpus.sentences))
+    index = find_actors(corpus)
+    sents = corpus.sentences
+    cues = {s.idx: find_cues(s.span, s.anchor) for s in sents}
+    bags = [terms(s.span, index.by_sentence.get(s.idx, [])) for s in sents]
+    vec = Vectors.fit(bags)
+    a = _Analysed(corpus, index, cues, [vec.vector(b) for b in bags])
+    a.lead = _lead_centroid(a.vectors, sents)
+    category = {s.idx: _category(cues[s.idx]) for s in sents if _worth_reporting(s, index)}
+    claim_groups = _groups(a, category, "claim", CLAIM_THRESHOLD)
+    facts = [_item(a, g, None) for g in claim_groups]
+    stories, story_of = _stories(a, claim_groups, facts)
+    for gi, item in enumerate(facts):
+        item.story = story_of.get(gi, 0)
+    decisions = [f for f, g in zip(facts, claim_groups)
+                 if any(c.kind in ("decision", "proposal") for i in g.members for c in cues[i])
+                 and _has_decision_rep(a, g)]
+    questions: list[Item] = []
+    for kind in QUESTION_KINDS:
+        for g in _groups(a, category, kind, QUESTION_THRESHOLD):
+            item = _item(a, g, kind)
+            item.story = 0 if cosine(g.centroid(), a.lead) >= OFF_LEAD or len(item.sources) > 1 else -1
+            questions.append(item)
+    quotes = [Quote(speaker=q.speaker, text=q.text, source=q.source) for q in find_quotes(corpus, index)]
+    return Extraction(sources=_sources(articles, corpus.source_ids), actors=index.actors,
+                      decisions=decisions, open_questions=questions, facts=facts, quotes=quotes,
+                      stories=stories)
+
+
+def _has_decision_rep(a: _Analysed, g: Group) -> bool:
+    return any(c.kind in ("decision", "proposal") for c in a.cues[_representative(
+        a, g.members, g.centroid(), "decision")])
+
+
+def _worth_reporting(s: Sentence, index: ActorIndex) -> bool:
+    """A sentence enters the brief when it names an actor and is news of the day, not a fragment."""
+    words = len(s.text.split())
+    if words < 6 or words > 80:
+        return False
+    if s.text.rstrip().endswith(":"):
+        return False
+    return bool(index.by_sentence.get(s.idx)) and not is_background(s.span, s.anchor) or s.is_title

@@ -1,0 +1,1 @@
+"""Extraction methods, one small module each; they share one parse per article."""

@@ -1,0 +1,69 @@
+"""Make a sentence read as a brief line: drop lead-in phrases and trailing asides, never add words."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .text import clean_space
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
+
+MAX_WORDS = 38
+_OPEN_QUOTES = "\"\u201c\u2018'"
+_CLOSE_QUOTES = "\"\u201d\u2019'"
+
+
+def _subject_start(span: "Span") -> int | None:
+    root = span.root
+    for child in root.children:
+        if child.dep_ in ("nsubj", "nsubjpass", "expl"):
+            return child.left_edge.i
+    return None
+
+
+def shorten(span: "Span") -> str:
+    """The sentence without a leading 'Speaking on TV after the talks,' or a trailing ', leaving ...'."""
+    doc = span.doc
+    start, end = span.start, span.end
+    subj = _subject_start(span)
+    if subj is not None and subj > start:
+        lead = doc[start:subj]
+        # Only cut a lead-in that ends with a comma: it is an aside, not part of the subject.
+        if lead[-1].text == "," and len(lead) <= 20 and lead.root.dep_ in ("prep", "advcl", "advmod", "npadvmod", "pcomp"):
+            start = subj
+    root = span.root
+    for child in root.children:
+        if child.dep_ == "advcl" and child.tag_ == "VBG" and child.i > root.i and doc[child.left_edge.i - 1].text == ",":
+            end = min(end, child.left_edge.i - 1)
+            break
+    text = doc[start:end].text
+    text = clean_space(text).rstrip(",;: ")
+    text = _balance_quotes(text)
+    text = _cap_length(text)
+    if text and not re.search(r"[.!?\"\u201d\u2019…]$", text):
+        text += "."
+    return text[:1].upper() + text[1:]
+
+
+def _balance_quotes(text: str) -> str:
+    for q_open, q_close in (("\u201c", "\u201d"), ("\u2018", "\u2019")):
+        if text.count(q_open) > text.count(q_close):
+            text += q_close
+        elif text.count(q_close) > text.count(q_open) and text.endswith(q_close) is False and text.startswith(q_close):
+            text = text[1:]
+    if text.count('"') % 2 == 1:
+        text = text.replace('"', "", 1) if text.startswith('"') else text + '"'
+    return text
+
+
+def _cap_length(text: str) -> str:
+    words = text.split()
+    if len(words) <= MAX_WORDS:
+        return text
+    # Cut at the first clause boundary after a readable stretch.
+    m = re.search(r"(;| \u2014 | - |, which |, who |, while |, but |, though )", " ".join(words[12:]))
+    if m:
+        head = " ".join(words[:12]) + " " + " ".join(words[12:])[:m.start()]
+        return head.rstrip(",;") + "…"
+    return " ".join(words[:MAX_WORDS]).rstrip(",;") + "…"

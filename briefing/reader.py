@@ -1,0 +1,188 @@
+"""Read article files: plain text or Markdown with optional headers, and HTML pages.
+
+A text file may open with header lines before the first blank line: a headline, and
+lines ``date YYYY-MM-DD``, ``source URL``, ``outlet NAME`` (in any order; a ``date``
+line may also start the headline line). YAML front matter with the keys
+``title date url outlet`` works too. HTML goes through trafilatura.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import stat
+from pathlib import Path
+
+import yaml
+
+from .models import Article
+
+log = logging.getLogger(__name__)
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+MAX_FILE_BYTES = 5 * 1024 * 1024
+_HEADER_RE = re.compile(r"^\s*(date|source|url|outlet)\s+(\S.*?)\s*$", re.I)
+_DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+
+
+def _parse_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    m = _DATE_RE.match(str(value or "").strip())
+    if not m:
+        return None
+    try:
+        return dt.date.fromisoformat(m.group(1))
+    except ValueError:
+        return None
+
+
+def _front_matter(text: str) -> tuple[dict, str] | None:
+    if not text.startswith("---"):
+        return None
+    end = re.search(r"^---\s*$", text[3:], re.M)
+    if not end:
+        return None
+    try:
+        meta = yaml.safe_load(text[3:3 + end.start()]) or {}
+    except yaml.YAMLError:
+        return None
+    if not isinstance(meta, dict):
+        return None
+    return meta, text[3 + end.end():]
+
+
+def _header_block(text: str) -> tuple[dict, str]:
+    """Split leading header lines (headline, date/source/outlet) from the body."""
+    lines = text.lstrip("\ufeff").split("\n")
+    meta: dict = {}
+    i = 0
+    # Header lines come first and end at a blank line; a line that is not a header
+    # may only be the headline (the first line).
+    while i < len(lines) and lines[i].strip():
+        line = lines[i].strip()
+        m = _HEADER_RE.match(line)
+        if m:
+            key, value = m.group(1).lower(), m.group(2)
+            if key == "date":
+                dm = _DATE_RE.match(value)
+                if dm:
+                    meta["date"] = dm.group(1)
+                    rest = value[dm.end():].strip()
+                    if rest and "title" not in meta:
+                        meta["title"] = rest
+                else:
+                    break
+            else:
+                meta["url" if key in ("source", "url") else "outlet"] = value
+        elif i == 0:
+            meta["title"] = line
+        else:
+            break
+        i += 1
+    if i < len(lines) and not lines[i].strip() and meta:
+        return meta, "\n".join(lines[i + 1:])
+    # No blank line closes the header: only the first line can be taken as the headline,
+    # and only when it reads like one (no closing full stop).
+    first = lines[0].strip() if lines else ""
+    m = _HEADER_RE.match(first)
+    if m and m.group(1).lower() == "date" and _DATE_RE.match(m.group(2)):
+        value = m.group(2)
+        dm = _DATE_RE.match(value)
+        rest = value[dm.end():].strip()
+        return {"date": dm.group(1), "title": rest}, "\n".join(lines[1:])
+    if first and not re.search(r"[.!?\"”’]$", first) and len(first.split()) <= 25 and len(lines) > 1:
+        return {"title": first}, "\n".join(lines[1:])
+    return {}, text
+
+
+def parse_text(text: str, path: str | None = None) -> Article:
+    """Turn the text of a .txt/.md article into an Article."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    fm = _front_matter(text)
+    meta, body = fm if fm else _header_block(text)
+    title = str(meta.get("title") or "").strip()
+    body = body.strip("\n")
+    if title and not fm:
+        # The headline is part of what the outlet published: keep it out of the body
+        # so sentences are not glued to it.
+        pass
+    return Article(text=body, title=title, published=_parse_date(meta.get("date")),
+                   url=_str_or_none(meta.get("url") or meta.get("source")),
+                   outlet=_str_or_none(meta.get("outlet")), path=path)
+
+
+def _str_or_none(value: object) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def parse_html(html: str, path: str | None = None, url: str | None = None) -> Article | None:
+    """Main text of an HTML page (trafilatura); None when it holds no article text."""
+    import trafilatura  # heavy: import only when HTML is read
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                      favor_precision=True)
+    if doc is None or not (doc.text or "").strip():
+        return None
+    return Article(text=doc.text, title=(doc.title or "").strip(), published=_parse_date(doc.date),
+                   url=url or doc.url, outlet=doc.sitename or None, path=path)
+
+
+def read_bytes(data: bytes) -> str:
+    """Decode article bytes: UTF-8 (with or without BOM), else cp1252, never failing."""
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def _looks_binary(data: bytes) -> bool:
+    return b"\x00" in data[:4096]
+
+
+def read_file(path: Path) -> Article | None:
+    """Read one article file; log one warning and return None when it cannot be used."""
+    try:
+        st = path.lstat()
+        if not stat.S_ISREG(st.st_mode):
+            log.warning("%s: skipped: not a regular file", path)
+            return None
+        if st.st_size > MAX_FILE_BYTES:
+            log.warning("%s: skipped: larger than %d MB", path, MAX_FILE_BYTES // 2**20)
+            return None
+        with open(path, "rb", opener=lambda p, f: os.open(p, f | getattr(os, "O_NOFOLLOW", 0))) as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        log.warning("%s: skipped: cannot read (%s)", path, exc.strerror or exc)
+        return None
+    if _looks_binary(data):
+        log.warning("%s: skipped: binary file", path)
+        return None
+    text = read_bytes(data)
+    if path.suffix.lower() in (".html", ".htm"):
+        article = parse_html(text, path=str(path))
+    else:
+        article = parse_text(text, path=str(path))
+    if article is None or not article.text.strip():
+        log.warning("%s: skipped: no article text", path)
+        return None
+    return article
+
+
+def list_article_files(folder: Path) -> list[Path]:
+    """Regular article files directly inside folder, in name order; no symlinks out of it."""
+    root = folder.resolve()
+    files = []
+    for entry in sorted(folder.iterdir()):
+        if entry.suffix.lower() not in ARTICLE_SUFFIXES or entry.name.startswith("."):
+            continue
+        if entry.is_symlink() and not entry.resolve().is_relative_to(root):
+            log.warning("%s: skipped: symlink out of the folder", entry)
+            continue
+        files.append(entry)
+    return files

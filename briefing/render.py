@@ -1,0 +1,556 @@
+"""Render a Brief to OUTPUT/DATE/TOPIC.html, .pdf and .json.
+
+The PDF is one page, always. Lists in a Brief are ranked (most important
+first), so when everything does not fit the page keeps the head of each list
+and the HTML version carries the rest, with the evidence behind every item.
+
+Jinja2 and WeasyPrint are imported inside functions: `briefing --help` must not
+pay for them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from .errors import ConfigError, OutputError
+from .models import Actor, Brief, Evidence, Item, Source, Story
+from .writer import safe_output_path, write_files
+
+if TYPE_CHECKING:  # pragma: no cover
+    import jinja2
+    from weasyprint.document import Document
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = "brief.html.j2"
+STYLESHEET = "brief.css"
+# Templates ship next to the package in a source checkout (editable install);
+# a copy inside the package is honoured too, for installs that include one.
+_DEFAULT_TEMPLATE_DIRS = (Path(__file__).resolve().parent / "templates",
+                          Path(__file__).resolve().parent.parent / "templates")
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_KIND_LABELS = {"unconfirmed": "Unconfirmed", "disputed": "Disputed", "unresolved": "Open"}
+_MAX_CITES = 6  # citation numbers shown inline before "+N"
+
+
+# --------------------------------------------------------------------------- filters
+
+def safe_url(value: object) -> str:
+    """``value`` if it is an absolute http(s) URL, else "" (no javascript:, data:, file:)."""
+    if not isinstance(value, str):
+        return ""
+    url = value.strip()
+    # Browsers drop tabs and newlines inside URLs ("java\tscript:"), so refuse any.
+    if not url or any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return url
+
+
+def clip(text: object, limit: int) -> str:
+    """Collapse whitespace and cut ``text`` to ``limit`` characters at a word, with an ellipsis."""
+    flat = " ".join(str(text or "").split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:  # a word boundary not too far back; else cut the long word
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-\u2013\u2014") + "\u2026"
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def long_date(value: str) -> str:
+    """'2025-08-19' -> 'Tuesday 19 August 2025' (English whatever the locale)."""
+    d = _parse_date(value)
+    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}" if d else str(value)
+
+
+def short_date(value: str | None) -> str:
+    """'2025-08-18T07:00:00' -> '18 Aug 2025'; unparseable values pass through."""
+    d = _parse_date(value)
+    return f"{d.day} {_MONTHS[d.month - 1][:3]} {d.year}" if d else str(value or "")
+
+
+def _generated(value: str) -> str:
+    try:
+        stamp = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value or "")
+    zone = f" {stamp.tzname()}" if stamp.tzname() else ""
+    return f"{short_date(value)} {stamp:%H:%M}{zone}"
+
+
+def question_label(item: Item) -> tuple[str, str]:
+    """The label and CSS class of an open question: Unconfirmed / Due 28 Aug / Disputed / Open."""
+    if item.kind == "deadline":
+        d = _parse_date(item.due)
+        if d:
+            return f"Due {d.day} {_MONTHS[d.month - 1][:3]}", "deadline"
+        return (f"Due {item.due}" if item.due else "Deadline"), "deadline"
+    return _KIND_LABELS.get(item.kind or "unresolved", "Open"), item.kind or "unresolved"
+
+
+# --------------------------------------------------------------------------- view model
+
+@dataclass
+class SourceView:
+    num: int
+    id: str
+    outlet: str
+    title: str
+    date: str
+    url: str  # already filtered by safe_url
+    path: str
+
+
+@dataclass
+class ItemView:
+    """One bullet, decision, question or story as the template shows it."""
+
+    text: str
+    nums: list[int]
+    outlets: int
+    actors: list[str] = field(default_factory=list)
+    label: str = ""
+    label_class: str = ""
+    evidence: list[tuple[int | None, str]] = field(default_factory=list)
+
+    @property
+    def shown_nums(self) -> list[int]:
+        return self.nums[:_MAX_CITES]
+
+    @property
+    def extra_nums(self) -> int:
+        return max(0, len(self.nums) - _MAX_CITES)
+
+
+@dataclass
+class ActorView:
+    name: str
+    role: str
+    kind: str
+    outlets: int
+    mentions: int
+    aliases: list[str]
+    nums: list[int]
+
+
+@dataclass
+class QuoteView:
+    speaker: str
+    text: str
+    num: int | None
+
+
+@dataclass
+class FullView:
+    """Everything in the brief, resolved for display (source ids -> numbers)."""
+
+    summary: list[ItemView]
+    actors: list[ActorView]
+    decisions: list[ItemView]
+    questions: list[ItemView]
+    stories: list[ItemView]
+    quotes: list[QuoteView]
+    sources: list[SourceView]
+
+
+class _Sources:
+    """Maps source ids ("S3") to display numbers (3) and outlets."""
+
+    def __init__(self, sources: list[Source]) -> None:
+        self.by_id: dict[str, SourceView] = {}
+        for index, s in enumerate(sources, start=1):
+            match = re.fullmatch(r"[Ss](\d+)", s.id or "")
+            num = int(match[1]) if match else index
+            self.by_id[s.id] = SourceView(
+                num=num, id=s.id, outlet=(s.outlet or "").strip(), title=(s.title or "").strip(),
+                date=short_date(s.published) if s.published else "", url=safe_url(s.url),
+                path=s.path or "")
+
+    def num(self, source_id: str) -> int | None:
+        view = self.by_id.get(source_id)
+        if view:
+            return view.num
+        match = re.fullmatch(r"[Ss](\d+)", source_id or "")
+        return int(match[1]) if match else None
+
+    def nums(self, ids: Iterable[str]) -> list[int]:
+        return sorted({n for n in (self.num(i) for i in ids) if n is not None})
+
+    def outlets(self, ids: Iterable[str]) -> int:
+        """Distinct outlets behind ``ids``; a source without an outlet counts on its own."""
+        names = set()
+        for i in ids:
+            view = self.by_id.get(i)
+            names.add((view.outlet.lower() or f"#{view.num}") if view else f"#{i}")
+        return len(names)
+
+
+def _item(item: Item | Story, sources: _Sources) -> ItemView:
+    return ItemView(
+        text=item.text, nums=sources.nums(item.sources), outlets=sources.outlets(item.sources),
+        actors=list(getattr(item, "actors", []) or []),
+        evidence=[(sources.num(e.source), e.quote) for e in (item.evidence or [])])
+
+
+def _question(item: Item, sources: _Sources) -> ItemView:
+    view = _item(item, sources)
+    view.label, view.label_class = question_label(item)
+    return view
+
+
+def _actor(actor: Actor, sources: _Sources) -> ActorView:
+    return ActorView(name=actor.name, role=actor.role or "", kind=actor.kind,
+                     outlets=sources.outlets(actor.sources), mentions=actor.mentions,
+                     aliases=list(actor.aliases), nums=sources.nums(actor.sources))
+
+
+def build_view(brief: Brief) -> FullView:
+    """Resolve every list of the brief for display, keeping the brief's ranking."""
+    sources = _Sources(brief.sources)
+    return FullView(
+        summary=[_item(i, sources) for i in brief.summary],
+        actors=[_actor(a, sources) for a in brief.actors],
+        decisions=[_item(i, sources) for i in brief.decisions],
+        questions=[_question(i, sources) for i in brief.open_questions],
+        stories=[_item(s, sources) for s in brief.stories if s.id != 0],
+        quotes=[QuoteView(q.speaker, q.text, sources.num(q.source)) for q in brief.quotes],
+        sources=sorted(sources.by_id.values(), key=lambda s: s.num))
+
+
+# --------------------------------------------------------------------------- fitting
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of each list the page shows, and how long one item's text may be."""
+
+    summary: int = 5
+    actors: int = 8
+    decisions: int = 5
+    questions: int = 5
+    stories: int = 4
+    sources: int = 14
+    chars: int = 320
+
+
+# Trimming phases, in order: each lowers its fields round-robin down to the floor
+# given. Tails of actors, decisions and questions go first; the bottom line keeps
+# at least three bullets until everything else is at its minimum.
+_PHASES: tuple[dict[str, int], ...] = (
+    {"actors": 5, "decisions": 3, "questions": 3, "stories": 2, "sources": 10},
+    {"summary": 4, "chars": 240},
+    {"actors": 3, "decisions": 2, "questions": 2, "stories": 0, "sources": 8},
+    {"summary": 3, "chars": 180},
+    {"actors": 2, "decisions": 1, "questions": 1, "sources": 5},
+    {"chars": 120},
+)
+_CHAR_STEP = 40
+
+
+def schedule(start: Limits) -> list[Limits]:
+    """Successively smaller page configurations, from ``start`` to the smallest allowed."""
+    out = [start]
+    current = start
+    for phase in _PHASES:
+        while True:
+            moved = False
+            for name, floor in phase.items():
+                value = getattr(current, name)
+                if value > floor:
+                    step = _CHAR_STEP if name == "chars" else 1
+                    current = replace(current, **{name: max(floor, value - step)})
+                    out.append(current)
+                    moved = True
+            if not moved:
+                break
+    return out
+
+
+def start_limits(view: FullView) -> Limits:
+    """The default limits, clipped to the list lengths so equal configs are not retried."""
+    base = Limits()
+    return replace(base, summary=min(base.summary, len(view.summary)),
+                   actors=min(base.actors, len(view.actors)),
+                   decisions=min(base.decisions, len(view.decisions)),
+                   questions=min(base.questions, len(view.questions)),
+                   stories=min(base.stories, len(view.stories)))
+
+
+@dataclass
+class PageView:
+    """What the one page shows for given limits."""
+
+    summary: list[ItemView]
+    actors: list[ActorView]
+    decisions: list[ItemView]
+    questions: list[ItemView]
+    stories: list[ItemView]
+    sources: list[SourceView]
+    chars: int
+    hidden: int  # items in the HTML but not on the page
+    hidden_sources: int
+    clipped: bool  # some text on the page is cut short
+
+
+def page_view(view: FullView, limits: Limits) -> PageView:
+    """The heads of each list that ``limits`` allows, and the sources they cite."""
+    lists = {"summary": view.summary, "actors": view.actors, "decisions": view.decisions,
+             "questions": view.questions, "stories": view.stories}
+    shown = {name: items[:getattr(limits, name)] for name, items in lists.items()}
+    hidden = sum(len(items) - len(shown[name]) for name, items in lists.items())
+    texts = [i.text for key in ("summary", "decisions", "questions", "stories") for i in shown[key]]
+    cited = set()
+    for key in ("summary", "decisions", "questions", "stories"):
+        for item in shown[key]:
+            cited.update(item.nums)
+    # The page lists the sources its items cite (the HTML lists them all).
+    cited_sources = [s for s in view.sources if s.num in cited] or view.sources
+    return PageView(
+        **shown, sources=cited_sources[:limits.sources], chars=limits.chars, hidden=hidden,
+        hidden_sources=max(0, len(view.sources) - min(len(cited_sources), limits.sources)),
+        clipped=any(len(" ".join(t.split())) > limits.chars for t in texts))
+
+
+# --------------------------------------------------------------------------- templates
+
+def template_dirs(templates: Path | None) -> list[Path]:
+    """The user's template folder first (if any), then the project's own templates."""
+    folders: list[Path] = []
+    if templates is not None:
+        user = Path(templates).expanduser()
+        if not user.is_dir():
+            raise ConfigError(f"{user}: templates folder not found")
+        folders.append(user.resolve())
+    folders.extend(d for d in _DEFAULT_TEMPLATE_DIRS if d.is_dir() and d not in folders)
+    if not folders:
+        raise ConfigError("no templates folder: the project's templates/ folder is missing")
+    return folders
+
+
+def make_environment(folders: list[Path]) -> jinja2.Environment:
+    """A Jinja2 environment that escapes everything and knows the brief's filters."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(safe_url=safe_url, clip=clip, long_date=long_date, short_date=short_date)
+    return env
+
+
+def _stylesheet(env: jinja2.Environment) -> str:
+    """The raw CSS (not run through Jinja: CSS braces are not template syntax)."""
+    import jinja2
+
+    try:
+        css, _, _ = env.loader.get_source(env, STYLESHEET)  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        log.warning("no %s in the template folders; the brief is unstyled", STYLESHEET)
+        return ""
+    # The CSS is inlined in <style>; never let it close the element early.
+    return css.replace("</", "<\\/")
+
+
+def make_url_fetcher(roots: list[Path]) -> Any:
+    """A WeasyPrint URL fetcher that allows data: URLs and files inside ``roots``, nothing else.
+
+    Templates are trusted but article text is not: no http fetches (SSRF, tracking),
+    no file:///etc/passwd or /dev/urandom. Refusals raise ValueError, which WeasyPrint
+    logs and skips, so the brief still builds.
+    """
+    from weasyprint.urls import URLFetcher, path2url
+
+    allowed = [Path(r).resolve() for r in roots]
+
+    class TemplateOnlyFetcher(URLFetcher):
+        refused: list[str]
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False, **kwargs)
+            self.refused = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                local = _local_file(url, allowed)
+                if local is not None:
+                    return super().fetch(path2url(str(local)), headers)
+            self.refused.append(url)
+            log.warning("refused to fetch %s: only data: URLs and files in the template folder",
+                        url[:200])
+            raise ValueError(f"refused to fetch {url[:200]}")
+
+    return TemplateOnlyFetcher()
+
+
+def _local_file(url: str, roots: list[Path]) -> Path | None:
+    """The regular file a file: URL names, if it resolves inside one of ``roots``."""
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        return None
+    try:
+        path = Path(url2pathname(parts.path)).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not any(path.is_relative_to(root) for root in roots) or not path.is_file():
+        return None
+    return path
+
+
+# --------------------------------------------------------------------------- rendering
+
+class _Renderer:
+    """Holds what every layout attempt of one brief shares."""
+
+    def __init__(self, brief: Brief, templates: Path | None, paper: str) -> None:
+        import jinja2
+
+        self.brief = brief
+        self.paper = "Letter" if str(paper).strip().lower() == "letter" else "A4"
+        if str(paper).strip().lower() not in ("a4", "letter"):
+            log.warning("unknown paper size %r; using A4", paper)
+        self.folders = template_dirs(templates)
+        self.env = make_environment(self.folders)
+        try:
+            self.template = self.env.get_template(TEMPLATE)
+        except jinja2.TemplateNotFound:
+            raise ConfigError(f"{self.folders[0]}: template {TEMPLATE} not found") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise ConfigError(f"{exc.filename}:{exc.lineno}: template error: {exc.message}") from None
+        self.base = Path(self.template.filename or self.folders[-1]).parent
+        self.css = _stylesheet(self.env)
+        self.view = build_view(brief)
+        self.fetcher = make_url_fetcher(self.folders)
+        self.renders = 0
+
+    def html(self, limits: Limits, mode: str) -> str:
+        """The page (and, in ``html`` mode, everything below it) as an HTML string."""
+        from markupsafe import Markup
+
+        import jinja2
+
+        brief = self.brief
+        outlets = {s.outlet.lower() for s in self.view.sources if s.outlet}
+        context = {
+            "brief": brief, "mode": mode, "paper": self.paper, "css": Markup(self.css),
+            "date_long": long_date(brief.date), "generated": _generated(brief.generated_at),
+            "n_sources": len(brief.sources), "n_outlets": len(outlets),
+            "page": page_view(self.view, limits), "full": self.view,
+        }
+        try:
+            return self.template.render(**context)
+        except jinja2.TemplateError as exc:
+            raise ConfigError(f"{self.template.filename}: template error: {exc}") from None
+
+    def layout(self, limits: Limits) -> tuple[Document, bool]:
+        """Lay the page out for ``limits``; return the document and whether it fits one page."""
+        from weasyprint import HTML
+
+        self.renders += 1
+        html = HTML(string=self.html(limits, "pdf"), base_url=self.base.as_uri() + "/",
+                    url_fetcher=self.fetcher)
+        document = html.render()
+        return document, len(document.pages) == 1 and not _overflows(document)
+
+    def fit(self) -> tuple[Document, Limits]:
+        """The fullest configuration that fits one page (binary search over the schedule)."""
+        steps = schedule(start_limits(self.view))
+        tried: dict[int, tuple[Document, bool]] = {}
+
+        def attempt(index: int) -> tuple[Document, bool]:
+            if index not in tried:
+                tried[index] = self.layout(steps[index])
+            return tried[index]
+
+        if attempt(0)[1]:
+            return tried[0][0], steps[0]
+        # Fewer items never make the page longer, so the first fitting step is
+        # found by bisection: a handful of layouts even for hundreds of items.
+        lo, hi = 1, len(steps) - 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if attempt(mid)[1]:
+                hi = mid
+            else:
+                lo = mid + 1
+        document, fits = attempt(lo)
+        if not fits:
+            # Even the smallest page overflows (a huge title?): keep page one only.
+            log.warning("brief %s does not fit one page even trimmed; keeping the first page",
+                        self.brief.topic)
+            document = document.copy(document.pages[:1])
+        return document, steps[lo]
+
+
+def _overflows(document: Document) -> bool:
+    """Whether any box on the first page reaches below its content area.
+
+    Blocks that WeasyPrint cannot split (flex or grid items) overflow the page
+    instead of breaking to a second one, so counting pages is not enough.
+    """
+    page = document.pages[0]._page_box
+    bottom = page.content_box_y() + page.height + 0.5  # half a point of rounding slack
+    stack = [child for child in page.children if type(child).__name__ != "MarginBox"]
+    while stack:
+        box = stack.pop()
+        if box.position_y + box.margin_height() > bottom and box.margin_height() > 0:
+            return True
+        stack.extend(getattr(box, "children", ()))
+    return False
+
+
+def render_brief(brief: Brief, output: Path, *, templates: Path | None = None,
+                 paper: str = "A4") -> list[Path]:
+    """Write OUTPUT/DATE/TOPIC.html, .pdf and .json for ``brief``; return those three paths.
+
+    All three are rendered in memory first, then written atomically, so a failure
+    leaves any earlier brief of the same day untouched. The PDF is exactly one
+    page (``paper`` is "A4" or "Letter"); the HTML is the same page followed by
+    every item with its evidence.
+    """
+    started = time.perf_counter()
+    paths = [safe_output_path(Path(output), brief.date, f"{brief.topic}.{ext}")
+             for ext in ("html", "pdf", "json")]
+    renderer = _Renderer(brief, templates, paper)
+    try:
+        document, limits = renderer.fit()
+        pdf = document.write_pdf()
+    except (ConfigError, OutputError):
+        raise
+    except Exception as exc:  # WeasyPrint has no single error type; keep the CLI to one line
+        log.debug("PDF rendering failed", exc_info=True)
+        raise OutputError(f"{paths[1]}: cannot render the PDF: {exc}") from exc
+    html = renderer.html(limits, "html").encode("utf-8")
+    data = (json.dumps(brief.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    write_files(dict(zip(paths, (html, pdf, data))))
+    log.info("rendered %s in %.2fs (%d layout%s, %s): %s", brief.topic, time.perf_counter() - started,
+             renderer.renders, "" if renderer.renders == 1 else "s", limits, paths[1])
+    return paths
