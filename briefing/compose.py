@@ -10,14 +10,14 @@ import re
 
 from .extract import Extraction
 from .models import Brief, Item, Quote
-from .nlp.text import stem
+from .nlp.cluster import canonical
 
 SUMMARY_MIN, SUMMARY_MAX = 3, 5
 _SAME_POINT = 0.34  # word overlap above which two bullets say the same thing
 
 
 def _words(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[A-Za-z][A-Za-z\-]{2,}", text) if len(w) > 3}
+    return {canonical(w) for w in re.findall(r"[A-Za-z][A-Za-z\-]{2,}", text) if len(w) > 3}
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
@@ -33,19 +33,29 @@ def _bag(item: Item) -> set[str]:
     return _words(item.text)
 
 
-def _summary(candidates: list[Item]) -> list[Item]:
+def _summary(candidates: list[Item], questions: list[Item]) -> list[Item]:
+    """The best-corroborated distinct points; the leading open question keeps a place among them."""
+    top_question = next((q for q in _rank(questions) if q.story == 0 and len(q.sources) >= 2), None)
+    if top_question is not None:
+        candidates = [c for c in candidates if c is not top_question]
     chosen: list[Item] = []
     bags: list[set[str]] = []
+    quotes: set[str] = set()
     for item in _rank([i for i in candidates if i.story == 0]):
         bag = _bag(item)
-        if any(_overlap(bag, b) > _SAME_POINT for b in bags):
+        evidence = {e.quote for e in item.evidence}
+        # One point told twice (same words, or the same sentence as evidence) is said once.
+        if any(_overlap(bag, b) > _SAME_POINT for b in bags) or evidence & quotes:
             continue
+        quotes |= evidence
         if len(chosen) >= SUMMARY_MIN and len(item.sources) < 2:
             break
         chosen.append(item)
         bags.append(bag)
-        if len(chosen) == SUMMARY_MAX:
+        if len(chosen) == SUMMARY_MAX - (top_question is not None):
             break
+    if top_question is not None:
+        chosen.insert(min(2, len(chosen)), top_question)
     return [Item(text=i.text, sources=i.sources, evidence=i.evidence, actors=i.actors, score=i.score)
             for i in chosen]
 
@@ -79,7 +89,7 @@ def compose(extraction: Extraction, *, topic: str, title: str, date: dt.date) ->
     """Assemble the Brief: ranked sections, the bottom line, quotes and stories."""
     decisions = _dedupe(_rank(extraction.decisions))
     questions = _dedupe(_rank(extraction.open_questions))
-    summary = _summary(extraction.facts + questions)
+    summary = _summary(extraction.facts, questions)
     actor_rank = {a.name: i for i, a in enumerate(extraction.actors)}
     return Brief(
         topic=topic, title=title, date=date.isoformat(),

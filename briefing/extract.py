@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 from .models import Actor, Article, Evidence, Item, Quote, Source, Story
 from .nlp.actors import ActorIndex, find_actors
-from .nlp.cluster import Group, Vectors, cosine, group, terms
+from .nlp.cluster import Group, Vectors, cosine, group, merge, terms
 from .nlp.corpus import Corpus, Sentence, build_corpus
 from .nlp.cues import Cue, find_cues, is_background
 from .nlp.model import load_model
@@ -22,10 +22,13 @@ from .nlp.quotes import find_quotes
 
 log = logging.getLogger(__name__)
 
-QUESTION_KINDS = ("deadline", "unconfirmed", "disputed", "unresolved")
+QUESTION_KINDS = ("deadline", "unconfirmed", "unresolved", "disputed")
 CLAIM_THRESHOLD = 0.30  # cosine to a group's centroid to count as the same point
 QUESTION_THRESHOLD = 0.22  # open questions of one kind are few: merge more readily
-OFF_LEAD = 0.06  # below this similarity to the lead story a sentence belongs elsewhere
+SUPPORT_THRESHOLD = 0.30  # a sentence elsewhere this close to a group corroborates it
+JOIN_THRESHOLD = 0.2  # groups linked by a shared sentence join only when broadly alike
+OFF_LEAD = 0.06
+MAX_EVIDENCE = 8  # below this similarity to the lead story a sentence belongs elsewhere
 
 
 @dataclass
@@ -46,6 +49,14 @@ class _Analysed:
     cues: dict[int, list[Cue]]
     vectors: list[dict[str, float]]
     lead: dict[str, float] = field(default_factory=dict)
+    by_term: dict[str, list[int]] = field(default_factory=dict)
+
+    def candidates(self, words: set[str]) -> set[int]:
+        """Sentences sharing a word with the given set (an inverted index keeps this fast)."""
+        out: set[int] = set()
+        for w in words:
+            out.update(self.by_term.get(w, ()))
+        return out
 
 
 def _outlet(article: Article) -> str | None:
@@ -90,7 +101,10 @@ def _representative(a: _Analysed, members: list[int], centroid: dict[str, float]
         s = a.corpus.sentences[i]
         words = len(s.text.split())
         has = prefer is None or any(c.kind == prefer for c in a.cues[i])
-        return (has, not s.is_title, 8 <= words <= 40, cosine(a.vectors[i], centroid))
+        # A line must stand alone: no 'He said:' opening, no quote torn from its speaker.
+        first = s.span[0]
+        standalone = first.pos_ != "PRON" and not first.is_quote and first.text not in ("\u201c", '"')
+        return (standalone, has, not s.is_title, 8 <= words <= 40, cosine(a.vectors[i], centroid))
     return max(members, key=key)
 
 
@@ -101,10 +115,18 @@ def _item(a: _Analysed, g: Group, kind: str | None) -> Item:
         c.kind == "decision" for i in g.members for c in a.cues[i]) else None)
     rep = _representative(a, g.members, centroid, prefer)
     per_source = _best_per_source(a, g.members, centroid)
+    for src, idx in _support(a, g, centroid, set(per_source)).items():
+        per_source[src] = idx
     order = sorted(per_source, key=lambda s: int(s[1:]))
     evidence = [Evidence(source=src, quote=sents[per_source[src]].text) for src in order]
-    # The representative's own source leads the evidence.
-    evidence.sort(key=lambda e: e.source != sents[rep].source)
+    # The representative's own sentence leads the evidence; other members follow, so every
+    # sentence the item merged stays traceable (capped to keep the HTML readable).
+    shown = {per_source[src] for src in order}
+    lead = [e for e in evidence if e.quote == sents[rep].text] or [Evidence(sents[rep].source, sents[rep].text)]
+    rest = [e for e in evidence if e not in lead]
+    extra = [Evidence(sents[i].source, sents[i].text) for i in _order(sents, g.members)
+             if i not in shown and i != rep and not sents[i].is_title]
+    evidence = (lead + rest + extra)[:MAX_EVIDENCE]
     actors = Counter(n for i in g.members for n in a.index.by_sentence.get(i, []))
     due = None
     if kind == "deadline":
@@ -118,12 +140,49 @@ def _item(a: _Analysed, g: Group, kind: str | None) -> Item:
                 due=due, score=_score(a, g, per_source))
 
 
+def _content(vec: dict[str, float]) -> set[str]:
+    return {t for t in vec if not t.startswith("@")}
+
+
+def _support(a: _Analysed, g: Group, centroid: dict[str, float], have: set[str]) -> dict[str, int]:
+    """Other outlets that report the same point in other words (corroboration beyond the group).
+
+    A sentence supports the point when it is close to the group's centroid and shares at
+    least two content words with it (names alone do not make two sentences one point).
+    """
+    core = _content(centroid)
+    best: dict[str, tuple[float, int]] = {}
+    for i in a.candidates(core):
+        s = a.corpus.sentences[i]
+        if s.source in have or s.is_title:
+            continue
+        vec = a.vectors[i]
+        if len(_content(vec) & core) < 2:
+            continue
+        sim = cosine(vec, centroid)
+        if sim >= SUPPORT_THRESHOLD and (s.source not in best or sim > best[s.source][0]):
+            best[s.source] = (sim, i)
+    return {src: i for src, (_, i) in best.items()}
+
+
+def _actor_subject(a: _Analysed, i: int) -> bool:
+    """Someone named does or says it: the main clause's subject is an actor."""
+    span = a.corpus.sentences[i].span
+    mentions = a.index.tokens.get(i, set())
+    for child in span.root.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            return any(t.i in mentions for t in child.subtree)
+    return False
+
+
 def _score(a: _Analysed, g: Group, per_source: dict[str, int]) -> float:
-    """Corroboration first, then how central the point is to the lead story and how early it is told."""
+    """Corroboration first, then what kind of point it is, how central to the lead story, how early told."""
     n = len(per_source)
     centrality = cosine(g.centroid(), a.lead) if a.lead else 0.0
     earliest = min(max(a.corpus.sentences[i].position, 0) for i in g.members)
-    return n + 1.5 * centrality + (0.4 if earliest <= 2 else 0.0)
+    acted = any(_actor_subject(a, i) for i in per_source.values())
+    decided = any(c.kind in ("decision", "proposal") for i in g.members for c in a.cues[i])
+    return n + 1.5 * centrality + (0.4 if earliest <= 2 else 0.0) + (0.5 if acted else 0.0) + (0.4 if decided else 0.0)
 
 
 def _lead_centroid(vectors: list[dict[str, float]], sentences: list[Sentence]) -> dict[str, float]:
@@ -145,7 +204,39 @@ def _lead_centroid(vectors: list[dict[str, float]], sentences: list[Sentence]) -
 
 def _groups(a: _Analysed, category: dict[int, str], kind: str, threshold: float) -> list[Group]:
     members = [i for i, c in category.items() if c == kind]
-    return group(a.vectors, _order(a.corpus.sentences, members), threshold)
+    groups = merge(group(a.vectors, _order(a.corpus.sentences, members), threshold), threshold)
+    return _join_shared(a, groups)
+
+
+def _join_shared(a: _Analysed, groups: list[Group]) -> list[Group]:
+    """Two groups that one outlet's sentence corroborates are one point told in two ways."""
+    owner: dict[int, int] = {}
+    parent = list(range(len(groups)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for gi, g in enumerate(groups):
+        for i in g.members:
+            owner[i] = gi
+    for gi, g in enumerate(groups):
+        centroid = g.centroid()
+        for i in _support(a, g, centroid, {a.corpus.sentences[m].source for m in g.members}).values():
+            other = owner.get(i)
+            if other is None or find(other) == find(gi):
+                owner.setdefault(i, gi)
+                continue
+            if cosine(centroid, groups[other].centroid()) >= JOIN_THRESHOLD:
+                parent[find(other)] = find(gi)
+    joined: dict[int, Group] = {}
+    for gi, g in enumerate(groups):
+        root = joined.setdefault(find(gi), Group())
+        for i in g.members:
+            root.add(i, a.vectors[i])
+    return list(joined.values())
 
 
 def _stories(a: _Analysed, claim_groups: list[Group], items: list[Item]) -> tuple[list[Story], dict[int, int]]:
@@ -188,19 +279,21 @@ def extract(articles: list[Article]) -> Extraction:
     index = find_actors(corpus)
     sents = corpus.sentences
     cues = {s.idx: find_cues(s.span, s.anchor) for s in sents}
-    bags = [terms(s.span, index.by_sentence.get(s.idx, [])) for s in sents]
+    bags = [terms(s.span, index.by_sentence.get(s.idx, []), index.tokens.get(s.idx, set())) for s in sents]
     vec = Vectors.fit(bags)
     a = _Analysed(corpus, index, cues, [vec.vector(b) for b in bags])
     a.lead = _lead_centroid(a.vectors, sents)
     category = {s.idx: _category(cues[s.idx]) for s in sents if _worth_reporting(s, index)}
+    for i in category:
+        for t in a.vectors[i]:
+            a.by_term.setdefault(t, []).append(i)
     claim_groups = _groups(a, category, "claim", CLAIM_THRESHOLD)
     facts = [_item(a, g, None) for g in claim_groups]
     stories, story_of = _stories(a, claim_groups, facts)
     for gi, item in enumerate(facts):
         item.story = story_of.get(gi, 0)
     decisions = [f for f, g in zip(facts, claim_groups)
-                 if any(c.kind in ("decision", "proposal") for i in g.members for c in cues[i])
-                 and _has_decision_rep(a, g)]
+                 if any(c.kind in ("decision", "proposal") for i in g.members for c in cues[i])]
     questions: list[Item] = []
     for kind in QUESTION_KINDS:
         for g in _groups(a, category, kind, QUESTION_THRESHOLD):
@@ -211,11 +304,6 @@ def extract(articles: list[Article]) -> Extraction:
     return Extraction(sources=_sources(articles, corpus.source_ids), actors=index.actors,
                       decisions=decisions, open_questions=questions, facts=facts, quotes=quotes,
                       stories=stories)
-
-
-def _has_decision_rep(a: _Analysed, g: Group) -> bool:
-    return any(c.kind in ("decision", "proposal") for c in a.cues[_representative(
-        a, g.members, g.centroid(), "decision")])
 
 
 def _worth_reporting(s: Sentence, index: ActorIndex) -> bool:

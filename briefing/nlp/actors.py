@@ -60,6 +60,7 @@ class ActorIndex:
     actors: list[Actor]
     by_sentence: dict[int, list[str]]  # sentence idx -> actor names in reading order
     lookup: dict[str, str]  # folded surface form -> actor name
+    tokens: dict[int, set[int]] = field(default_factory=dict)  # sentence idx -> token positions of mentions
 
     def find(self, text: str) -> str | None:
         return self.lookup.get(_norm(text))
@@ -391,6 +392,7 @@ def find_actors(corpus: Corpus) -> ActorIndex:
     actors: list[Actor] = []
     lookup: dict[str, str] = {}
     by_sentence: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    tokens: dict[int, set[int]] = defaultdict(set)
     for group in groups.values():
         if not group.kind:
             continue
@@ -403,7 +405,8 @@ def find_actors(corpus: Corpus) -> ActorIndex:
             lookup[_norm(form)] = group.name
         for m in group.mentions:
             by_sentence[m.sent].append((m.start, group.name))
+            tokens[m.sent].update(range(m.start, m.end))
     weight = {"person": 0, "organization": 0, "group": 1, "country": 2}
     actors.sort(key=lambda a: (-(len(a.sources) - weight[a.kind]), -a.mentions, a.name))
     ordered = {s: list(dict.fromkeys(n for _, n in sorted(v))) for s, v in by_sentence.items()}
-    return ActorIndex(actors, ordered, lookup)
+    return ActorIndex(actors, ordered, lookup, dict(tokens))

@@ -12,28 +12,56 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .lexicon import SPEECH_VERBS
+from .lexicon import SPEECH_VERBS, SYNONYM_SETS, TITLE_WORDS
 from .text import stem
+
+_CANON = {stem(w): stem(words.split()[0]) for words in SYNONYM_SETS for w in words.split()}
 
 _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
 _SKIP_LEMMAS = SPEECH_VERBS | {"be", "have", "do", "also", "would", "will", "could", "monday", "tuesday",
                                "wednesday", "thursday", "friday", "saturday", "sunday", "percent", "year",
                                "day", "week", "time", "people", "thing", "way"}
-_NAME_ENTS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"}
 
 
-def terms(span, actors: Iterable[str]) -> list[str]:
-    """Content stems of a sentence, with its actors as '@name' terms."""
+ACTOR_WEIGHT = 0.5
+_PREFIXES = {"co", "re", "pre", "non", "anti", "post", "counter", "de", "multi", "inter", "sub"}
+
+
+def _glued(span) -> list[tuple[str, object]]:
+    """Words with their head token; 'co-ordinate' becomes one word so it matches 'coordinate'."""
+    out: list[tuple[str, object]] = []
+    toks = list(span)
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if (tok.lower_ in _PREFIXES and i + 2 < len(toks) and toks[i + 1].text == "-"
+                and not tok.whitespace_ and not toks[i + 1].whitespace_):
+            out.append((tok.lower_ + toks[i + 2].lemma_.lower(), toks[i + 2]))
+            i += 3
+            continue
+        out.append((tok.lemma_ if tok.pos_ != "PROPN" else tok.text, tok))
+        i += 1
+    return out
+
+
+def terms(span, actors: Iterable[str], actor_tokens: set[int] = frozenset()) -> list[str]:
+    """Content stems of a sentence, with its actors as '@name' terms (they stand for their mentions)."""
     out = [f"@{a}" for a in actors]
-    for tok in span:
+    for word, tok in _glued(span):
         if tok.is_stop or tok.is_punct or not any(c.isalnum() for c in tok.text):
             continue
-        if tok.pos_ not in _CONTENT_POS or tok.lemma_.lower() in _SKIP_LEMMAS:
+        if tok.pos_ not in _CONTENT_POS or tok.lemma_.lower() in _SKIP_LEMMAS or tok.lower_ in TITLE_WORDS:
             continue
-        if tok.ent_type_ in _NAME_ENTS and actors:
-            continue  # the actor terms stand for names
-        out.append(stem(tok.lemma_ if tok.pos_ != "PROPN" else tok.text))
+        if tok.i in actor_tokens:
+            continue
+        out.append(canonical(word))
     return out
+
+
+def canonical(word: str) -> str:
+    """The stem of a word, with news synonyms mapped to one ('assurance' -> 'guarante')."""
+    st = stem(word)
+    return _CANON.get(st, st)
 
 
 @dataclass
@@ -47,7 +75,8 @@ class Vectors:
         return cls({t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()})
 
     def vector(self, bag: list[str]) -> dict[str, float]:
-        vec = {t: self.idf.get(t, 1.0) for t in set(bag)}
+        # Names weigh half: two sentences about the same people need not make the same point.
+        vec = {t: self.idf.get(t, 1.0) * (ACTOR_WEIGHT if t.startswith("@") else 1.0) for t in set(bag)}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {t: v / norm for t, v in vec.items()}
 
@@ -93,4 +122,38 @@ def group(vectors: list[dict[str, float]], order: list[int], threshold: float) -
         groups[best].add(idx, vec)
         for t in vec:
             index[t].add(best)
+    return groups
+
+
+def merge(groups: list[Group], threshold: float, passes: int = 3) -> list[Group]:
+    """Join groups whose centroids are close: one pass of grouping leaves fragments of one point."""
+    for _ in range(passes):
+        groups.sort(key=lambda g: -len(g.members))
+        kept: list[Group] = []
+        index: dict[str, set[int]] = defaultdict(set)
+        changed = False
+        for g in groups:
+            c = g.centroid()
+            top = sorted(c, key=c.get, reverse=True)[:8]
+            candidates = set().union(*(index[t] for t in top if t in index)) if top else set()
+            best, best_sim = None, threshold
+            for k in candidates:
+                sim = cosine(c, kept[k].centroid())
+                if sim >= best_sim:
+                    best, best_sim = k, sim
+            if best is None:
+                kept.append(g)
+                best = len(kept) - 1
+            else:
+                target = kept[best]
+                target.members += g.members
+                for t, v in g.total.items():
+                    target.total[t] = target.total.get(t, 0.0) + v
+                changed = True
+            kc = kept[best].centroid()
+            for t in sorted(kc, key=kc.get, reverse=True)[:8]:
+                index[t].add(best)
+        groups = kept
+        if not changed:
+            break
     return groups

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .deadlines import find_deadline
+from .lexicon import SPEECH_VERBS as SPEECH_VERBS_ALL
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -26,6 +27,7 @@ PROPOSAL_VERBS = frozenset("propose offer suggest float recommend present".split
 CONFIRM_VERBS = frozenset("confirm verify accept acknowledge corroborate substantiate endorse approve".split())
 DISPUTE_VERBS = frozenset("reject deny dismiss dispute oppose refuse rebuff contest object disagree "
                           "clash accuse condemn criticise criticize refute".split())
+_TAKEN = frozenset("lead charge responsibility control step steps action measure measures".split())
 _HEDGE_MODALS = frozenset("could might may".split())
 _NEG = frozenset({"not", "n't", "never", "no"})
 
@@ -45,6 +47,8 @@ _UNRESOLVED_RE = re.compile(
     r"not clear (?:whether|how|when|what)|remain(?:s|ed)? (?:undecided|unsettled))", re.I)
 _DISPUTE_RE = re.compile(r"\b(at odds|disagree(?:ment|d|s)?|sticking point|divided over|split over|"
                          r"(?:most )?contentious|dispute[sd]?|rift|pushed back|clash(?:ed|es)? over)\b", re.I)
+# Idioms of a position taken: ruling something out is a decision too.
+_RULED_OUT_RE = re.compile(r"\b(off the table|red line|non-negotiable|ruled? out|rules out|ruling out)\b", re.I)
 _BACKGROUND_RE = re.compile(r"\b(last year|years? ago|months ago|in the past|previously|decades?|"
                             r"(?:19|20)\d\d)\b", re.I)
 
@@ -80,6 +84,36 @@ def is_background(span: "Span", anchor: dt.date) -> bool:
     return False
 
 
+_STANCE_ADJ = frozenset("open ready willing prepared keen eager".split())
+_STANCE_VERBS = frozenset("accept agree support join attend meet consider back endorse sign approve".split())
+_NAME_ENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+
+
+def _names(tok: "Token") -> set[str]:
+    return {t.text for t in tok.subtree if t.ent_type_ in _NAME_ENTS or t.pos_ == "PROPN"}
+
+
+def _attributed_stance(span: "Span") -> bool:
+    """One side speaking for another ('X said Y was open to ...', 'Y might accept'): a claim the
+    other side has not confirmed."""
+    for verb in span:
+        if verb.lemma_ not in SPEECH_VERBS_ALL or verb.pos_ != "VERB":
+            continue
+        speaker = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        for comp in (c for c in verb.children if c.dep_ == "ccomp"):
+            subj = next((c for c in comp.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is None or speaker is None or not _names(subj) or _names(subj) & _names(speaker):
+                continue
+            if subj.lower_ in ("he", "she", "they", "we", "i", "it"):
+                continue
+            hedged = bool(_modals(comp) & _HEDGE_MODALS)
+            if comp.lemma_ == "be" and any(c.dep_ == "acomp" and c.lemma_ in _STANCE_ADJ for c in comp.children):
+                return True
+            if comp.lemma_ in _STANCE_VERBS and (hedged or comp.tag_ in ("VBD", "VBN")):
+                return True
+    return False
+
+
 def find_cues(span: "Span", anchor: dt.date) -> list[Cue]:
     """All cues a sentence carries, strongest first."""
     text = span.text
@@ -87,7 +121,8 @@ def find_cues(span: "Span", anchor: dt.date) -> list[Cue]:
     deadline = find_deadline(text, anchor)
     if deadline:
         cues.append(Cue("deadline", deadline.due, deadline.phrase))
-    if _UNCONFIRMED_RE.search(text) or any(t.lemma_ in CONFIRM_VERBS and _negated(t) for t in span):
+    if _UNCONFIRMED_RE.search(text) or any(t.lemma_ in CONFIRM_VERBS and _negated(t) for t in span) \
+            or _attributed_stance(span):
         cues.append(Cue("unconfirmed"))
     if any(t.lemma_ in DISPUTE_VERBS and t.pos_ == "VERB" and not _negated(t) for t in span) or _DISPUTE_RE.search(text):
         cues.append(Cue("disputed"))
@@ -97,19 +132,56 @@ def find_cues(span: "Span", anchor: dt.date) -> list[Cue]:
     return cues
 
 
+def _is_main_predicate(tok: "Token") -> bool:
+    """The verb carries the sentence's news: its root, or what a root verb of saying reports.
+
+    'Trump hosted Zelenskyy' in a relative clause, or 'under pressure to offer guarantees',
+    is not a decision of the day.
+    """
+    hops = 0
+    while tok.dep_ != "ROOT" and hops < 4:
+        if tok.dep_ in ("conj",):
+            tok = tok.head
+        elif tok.dep_ in ("ccomp", "xcomp") and (tok.head.lemma_ in SPEECH_VERBS_ALL or tok.head.pos_ in ("VERB", "AUX")):
+            if tok.dep_ == "xcomp" and tok.head.pos_ == "NOUN":
+                return False
+            tok = tok.head
+        else:
+            return False
+        hops += 1
+    return tok.dep_ == "ROOT"
+
+
+def _has_agent(tok: "Token") -> bool:
+    """Someone does it: a subject on the verb or on the verb it completes ('will help arrange')."""
+    for t in (tok, tok.head):
+        if any(c.dep_ in ("nsubj", "nsubjpass", "agent") for c in t.children):
+            return True
+        if t.dep_ not in ("xcomp", "conj"):
+            break
+    return False
+
+
 def _decision_cues(span: "Span", anchor: dt.date) -> list[Cue]:
     if is_background(span, anchor) or text_is_question(span.text):
         return []
+    if _RULED_OUT_RE.search(span.text):
+        return [Cue("decision")]
     for tok in span:
         if tok.pos_ not in ("VERB", "NOUN") or _negated(tok) and tok.lemma_ != "rule":
             continue
         lemma = tok.lemma_.lower()
         if tok.pos_ == "NOUN":
-            if lemma in ("proposal", "offer", "plan") and tok.dep_ in ("dobj", "pobj") and tok.head.pos_ == "VERB" \
+            if lemma in ("proposal", "offer", "plan", "plans") and tok.dep_ in ("dobj", "pobj") \
+                    and tok.head.pos_ == "VERB" and _is_main_predicate(tok.head) \
                     and tok.head.lemma_ in ("present", "make", "put", "table", "unveil", "announce", "submit"):
-                return [Cue("proposal" if lemma != "plan" else "decision")]
+                return [Cue("proposal" if lemma in ("proposal", "offer") else "decision")]
+            continue
+        if not _is_main_predicate(tok) or not _has_agent(tok):
             continue
         if lemma == "rule" and any(c.lower_ == "out" for c in tok.children):
+            return [Cue("decision")]
+        if lemma == "take" and any(c.dep_ == "dobj" and c.lemma_ in _TAKEN for c in tok.children):
             return [Cue("decision")]
         if lemma in PROPOSAL_VERBS:
             return [Cue("proposal")]

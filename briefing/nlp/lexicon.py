@@ -56,3 +56,39 @@ fire hire recommend require mandate introduce implement enforce extend renew pos
 deny block prevent allow permit support back endorse oppose condemn criticise criticize demand request
 urge seek ask call warn threaten pressure press push lead broker mediate negotiate discuss meet
 """.split())
+
+# Words news writers swap for each other when they retell one point; each set maps to its first word.
+# General English, for paraphrase matching ("security assurances" = "security guarantees").
+SYNONYM_SETS = (
+    "guarantee assurance guarantor",
+    "meeting summit talks session encounter meet",
+    "arrange organise organize convene broker host arrangement",
+    "announce unveil declare unveiling announcement",
+    "country nation state",
+    "ceasefire truce armistice",
+    "territory land",
+    "concession compromise",
+    "agree accept agreement",
+    "reject refuse rule",
+    "coordinate coordination co-ordinate co-ordination",
+    "plan proposal plans",
+    "sanction sanctions penalty",
+    "attack strike assault raid",
+    "kill dead death die",
+    "leader head chief",
+    "troop soldier force",
+    "weapon arm arms",
+    "company firm business",
+    "law legislation bill",
+    "cut reduce lower",
+    "raise increase hike boost",
+    "begin start launch",
+    "end stop halt finish",
+    "investigate probe inquiry investigation",
+    "resign quit step",
+    "election vote ballot poll",
+    "rise climb jump surge soar",
+    "fall drop decline plunge slump",
+    "buy purchase acquire acquisition",
+    "talk negotiation negotiate",
+)
