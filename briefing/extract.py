@@ -307,10 +307,8 @@ def extract(articles: list[Article]) -> Extraction:
 
 
 def _worth_reporting(s: Sentence, index: ActorIndex) -> bool:
-    """A sentence enters the brief when it names an actor and is news of the day, not a fragment."""
+    """A sentence can enter the brief when it is news of the day and reads on its own."""
     words = len(s.text.split())
-    if words < 6 or words > 80:
+    if words < 6 or words > 80 or s.text.rstrip().endswith(":"):
         return False
-    if s.text.rstrip().endswith(":"):
-        return False
-    return bool(index.by_sentence.get(s.idx)) and not is_background(s.span, s.anchor) or s.is_title
+    return s.is_title or not is_background(s.span, s.anchor)

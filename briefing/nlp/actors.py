@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from ..models import Actor
 from .corpus import Corpus
 from .lexicon import (GROUP_NOUNS, HONORIFICS, LOCATIVE_PREPS, MEDIA_NAME_ENDINGS, MEDIA_NOUNS, MONTHS,
-                      SPEECH_VERBS, TITLE_WORDS, WEEKDAYS, ACTION_VERBS)
+                      SPEECH_VERBS, TERRITORY_WORDS, TITLE_WORDS, WEEKDAYS, ACTION_VERBS)
 from .places import gazetteer
 from .text import clean_space, fold
 
@@ -244,12 +244,20 @@ def _add_untagged(groups: dict[tuple[str, str], Group], corpus: Corpus) -> None:
 
 
 def _is_locative(m: Mention) -> bool:
+    """'at the White House', 'in Brussels': the name is where something happens."""
+    root = m.root
+    return root is not None and root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS
+
+
+def _is_territory(m: Mention) -> bool:
+    """'occupied X', 'annexation of X', 'reclaim X': the name is land that is held or taken."""
     root = m.root
     if root is None:
         return False
-    if root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS:
+    if any(c.lemma_.lower() in TERRITORY_WORDS or c.lower_.split("-")[-1] in TERRITORY_WORDS for c in root.children):
         return True
-    return root.dep_ == "compound" and root.head.pos_ == "NOUN"
+    head = root.head.head if root.dep_ == "pobj" else root.head
+    return root.dep_ in ("dobj", "pobj") and head.lemma_.lower() in TERRITORY_WORDS
 
 
 def _is_channel(m: Mention, outlets: set[str]) -> bool:
@@ -320,11 +328,14 @@ def _decide_kind(group: Group, outlets: set[str]) -> str | None:
     locative = sum(_is_locative(m) for m in ms)
     if locative * 2 >= len(ms):
         return None
+    if any(_is_territory(m) for m in ms) and not any(_speaks_or_decides(m) for m in ms):
+        return None
     if top == "PERSON":
         # Reporters introduce people by full name; a lone word tagged PERSON is usually a place
         # or a thing the small model got wrong, unless a title vouches for it.
         return "person" if any(m.titled for m in ms) else None
-    if top == "ORG" and any(_speaks_or_decides(m) for m in ms):
+    # A body acts when it says or decides something, or when several outlets keep naming it.
+    if top == "ORG" and (any(_speaks_or_decides(m) for m in ms) or (len(group.sources) >= 2 and len(ms) >= 3)):
         return "organization"
     return None
 

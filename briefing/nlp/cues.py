@@ -22,6 +22,8 @@ coordinate co-ordinate arrange convene set begin start task appoint unveil estab
 allocate provide invite schedule confirm accept suspend halt cancel withdraw extend postpone grant
 sanction authorize authorise introduce implement enforce pass veto nominate elect fund finance
 help lead guarantee broker host hold resume reach approve endorse join send ratify
+raise cut increase reduce lower freeze hike sell buy acquire close expand hire invest release publish
+file sue charge recall merge
 """.split())
 PROPOSAL_VERBS = frozenset("propose offer suggest float recommend present".split())
 CONFIRM_VERBS = frozenset("confirm verify accept acknowledge corroborate substantiate endorse approve".split())
@@ -102,10 +104,10 @@ def _attributed_stance(span: "Span") -> bool:
         speaker = next((c for c in verb.children if c.dep_ == "nsubj"), None)
         for comp in (c for c in verb.children if c.dep_ == "ccomp"):
             subj = next((c for c in comp.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-            if subj is None or speaker is None or not _names(subj) or _names(subj) & _names(speaker):
+            if subj is None or speaker is None or subj.pos_ == "PRON" or speaker.pos_ == "PRON":
                 continue
-            if subj.lower_ in ("he", "she", "they", "we", "i", "it"):
-                continue
+            if subj.lower_ == speaker.lower_ or (_names(subj) & _names(speaker)):
+                continue  # speaking for oneself is a statement, not a claim about another
             hedged = bool(_modals(comp) & _HEDGE_MODALS)
             if comp.lemma_ == "be" and any(c.dep_ == "acomp" and c.lemma_ in _STANCE_ADJ for c in comp.children):
                 return True

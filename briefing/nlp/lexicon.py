@@ -92,3 +92,10 @@ SYNONYM_SETS = (
     "buy purchase acquire acquisition",
     "talk negotiation negotiate",
 )
+
+# Words whose object is land, not an actor ('annexed X', 'the occupation of X').
+TERRITORY_WORDS = frozenset("""
+occupy occupied occupation annex annexed annexation reclaim reclamation invade invasion capture captured
+liberate liberation seize seized cede ceded control controlled border region province peninsula
+territory enclave
+""".split())
