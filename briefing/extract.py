@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 from .models import Actor, Article, Evidence, Item, Quote, Source, Story
 from .nlp.actors import ActorIndex, find_actors
-from .nlp.cluster import Group, Vectors, cosine, group, merge, terms
+from .nlp.cluster import Group, Vectors, average_linkage, cosine, merge, terms
 from .nlp.corpus import Corpus, Sentence, build_corpus
 from .nlp.cues import Cue, find_cues, is_background
 from .nlp.model import load_model
@@ -23,9 +23,10 @@ from .nlp.quotes import find_quotes
 log = logging.getLogger(__name__)
 
 QUESTION_KINDS = ("deadline", "unconfirmed", "unresolved", "disputed")
-CLAIM_THRESHOLD = 0.30  # cosine to a group's centroid to count as the same point
-QUESTION_THRESHOLD = 0.22  # open questions of one kind are few: merge more readily
+CLAIM_THRESHOLD = 0.2  # cosine to a group's centroid to count as the same point
+QUESTION_THRESHOLD = 0.2  # open questions of one kind are few: merge more readily
 SUPPORT_THRESHOLD = 0.30  # a sentence elsewhere this close to a group corroborates it
+CENTROID_MERGE = 0.25  # centroid cosine at which two groups are one point
 JOIN_THRESHOLD = 0.2  # groups linked by a shared sentence join only when broadly alike
 OFF_LEAD = 0.06
 MAX_EVIDENCE = 8  # below this similarity to the lead story a sentence belongs elsewhere
@@ -204,8 +205,10 @@ def _lead_centroid(vectors: list[dict[str, float]], sentences: list[Sentence]) -
 
 def _groups(a: _Analysed, category: dict[int, str], kind: str, threshold: float) -> list[Group]:
     members = [i for i, c in category.items() if c == kind]
-    groups = merge(group(a.vectors, _order(a.corpus.sentences, members), threshold), threshold)
-    return _join_shared(a, groups)
+    groups = average_linkage(a.vectors, _order(a.corpus.sentences, members), threshold)
+    # Groups whose centroids are close tell one point in different words and sentence shapes;
+    # open questions of one kind share their cue words, so they need a little more alike.
+    return _join_shared(a, merge(groups, CENTROID_MERGE * (threshold / CLAIM_THRESHOLD)))
 
 
 def _join_shared(a: _Analysed, groups: list[Group]) -> list[Group]:

@@ -61,6 +61,15 @@ class ActorIndex:
     by_sentence: dict[int, list[str]]  # sentence idx -> actor names in reading order
     lookup: dict[str, str]  # folded surface form -> actor name
     tokens: dict[int, set[int]] = field(default_factory=dict)  # sentence idx -> token positions of mentions
+    at: dict[tuple[int, int], str] = field(default_factory=dict)  # (sentence, token) -> actor name
+
+    def named_in(self, sent: int, toks) -> str | None:
+        """The first actor named among the given tokens of a sentence."""
+        for t in toks:
+            name = self.at.get((sent, t.i))
+            if name:
+                return name
+        return None
 
     def find(self, text: str) -> str | None:
         return self.lookup.get(_norm(text))
@@ -404,6 +413,7 @@ def find_actors(corpus: Corpus) -> ActorIndex:
     lookup: dict[str, str] = {}
     by_sentence: dict[int, list[tuple[int, str]]] = defaultdict(list)
     tokens: dict[int, set[int]] = defaultdict(set)
+    at: dict[tuple[int, int], str] = {}
     for group in groups.values():
         if not group.kind:
             continue
@@ -417,7 +427,9 @@ def find_actors(corpus: Corpus) -> ActorIndex:
         for m in group.mentions:
             by_sentence[m.sent].append((m.start, group.name))
             tokens[m.sent].update(range(m.start, m.end))
+            for t in range(m.start, m.end):
+                at[(m.sent, t)] = group.name
     weight = {"person": 0, "organization": 0, "group": 1, "country": 2}
     actors.sort(key=lambda a: (-(len(a.sources) - weight[a.kind]), -a.mentions, a.name))
     ordered = {s: list(dict.fromkeys(n for _, n in sorted(v))) for s, v in by_sentence.items()}
-    return ActorIndex(actors, ordered, lookup, dict(tokens))
+    return ActorIndex(actors, ordered, lookup, dict(tokens), at)

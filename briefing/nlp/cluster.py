@@ -157,3 +157,54 @@ def merge(groups: list[Group], threshold: float, passes: int = 3) -> list[Group]
         if not changed:
             break
     return groups
+
+
+EXACT_LIMIT = 1500  # above this many sentences, the greedy pass stands in for exact linkage
+
+
+def average_linkage(vectors: list[dict[str, float]], members: list[int], threshold: float) -> list[Group]:
+    """Exact average-linkage clustering: merge the two groups whose sentences are, on average,
+    most alike, until no pair reaches the threshold. Better than one greedy pass at keeping one
+    point in one group and two points apart; O(n^2) memory, so only for moderate n."""
+    import numpy as np
+
+    members = [i for i in members if vectors[i]]
+    if len(members) > EXACT_LIMIT:
+        return merge(group(vectors, members, threshold), threshold)
+    if not members:
+        return []
+    vocab: dict[str, int] = {}
+    for i in members:
+        for t in vectors[i]:
+            vocab.setdefault(t, len(vocab))
+    mat = np.zeros((len(members), len(vocab)), dtype=np.float32)
+    for row, i in enumerate(members):
+        for t, v in vectors[i].items():
+            mat[row, vocab[t]] = v
+    total = mat @ mat.T  # sum of pairwise similarities between groups (singletons to start)
+    size = np.ones(len(members), dtype=np.float32)
+    alive = np.ones(len(members), dtype=bool)
+    np.fill_diagonal(total, -np.inf)
+    clusters: dict[int, list[int]] = {r: [r] for r in range(len(members))}
+    while True:
+        avg = total / np.outer(size, size)
+        avg[~alive, :] = -np.inf
+        avg[:, ~alive] = -np.inf
+        best = int(np.argmax(avg))
+        a, b = divmod(best, len(members))
+        if avg[a, b] < threshold:
+            break
+        # Merge b into a: sums add up, sizes add up.
+        total[a, :] += total[b, :]
+        total[:, a] += total[:, b]
+        total[a, a] = -np.inf
+        size[a] += size[b]
+        alive[b] = False
+        clusters[a] += clusters.pop(b)
+    out = []
+    for rows in clusters.values():
+        g = Group()
+        for r in sorted(rows):
+            g.add(members[r], vectors[members[r]])
+        out.append(g)
+    return out

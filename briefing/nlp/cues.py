@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .deadlines import find_deadline
+from .lexicon import AGENT_NOUNS, MONTHS, TITLE_WORDS
 from .lexicon import SPEECH_VERBS as SPEECH_VERBS_ALL
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ agree announce approve adopt decide commit pledge promise vow sign launch order 
 coordinate co-ordinate arrange convene set begin start task appoint unveil establish create deploy
 allocate provide invite schedule confirm accept suspend halt cancel withdraw extend postpone grant
 sanction authorize authorise introduce implement enforce pass veto nominate elect fund finance
-help lead guarantee broker host hold resume reach approve endorse join send ratify
+help lead guarantee broker host resume reach approve endorse send ratify
 raise cut increase reduce lower freeze hike sell buy acquire close expand hire invest release publish
 file sue charge recall merge
 """.split())
@@ -51,6 +52,8 @@ _DISPUTE_RE = re.compile(r"\b(at odds|disagree(?:ment|d|s)?|sticking point|divid
                          r"(?:most )?contentious|dispute[sd]?|rift|pushed back|clash(?:ed|es)? over)\b", re.I)
 # Idioms of a position taken: ruling something out is a decision too.
 _RULED_OUT_RE = re.compile(r"\b(off the table|red line|non-negotiable|ruled? out|rules out|ruling out)\b", re.I)
+_PAST_MONTH_RE = re.compile(r"\b(?:in|from|since|last)\s+(january|february|march|april|may|june|july|august|"
+                            r"september|october|november|december)\b(?!\s+\d)", re.I)
 _BACKGROUND_RE = re.compile(r"\b(last year|years? ago|months ago|in the past|previously|decades?|"
                             r"(?:19|20)\d\d)\b", re.I)
 
@@ -78,6 +81,10 @@ def _modals(tok: "Token") -> set[str]:
 
 def is_background(span: "Span", anchor: dt.date) -> bool:
     """History retold for context ('launched an invasion in February 2022') is not news of the day."""
+    for m in _PAST_MONTH_RE.finditer(span.text):
+        month = MONTHS.index(m.group(1).lower()) + 1
+        if month != anchor.month and (anchor.month - month) % 12 <= 6:
+            return True
     for m in _BACKGROUND_RE.finditer(span.text):
         word = m.group(1)
         if word.isdigit() and int(word) >= anchor.year:
@@ -126,7 +133,8 @@ def find_cues(span: "Span", anchor: dt.date) -> list[Cue]:
     if _UNCONFIRMED_RE.search(text) or any(t.lemma_ in CONFIRM_VERBS and _negated(t) for t in span) \
             or _attributed_stance(span):
         cues.append(Cue("unconfirmed"))
-    if any(t.lemma_ in DISPUTE_VERBS and t.pos_ == "VERB" and not _negated(t) for t in span) or _DISPUTE_RE.search(text):
+    if (any(t.lemma_ in DISPUTE_VERBS and t.pos_ == "VERB" and not _negated(t) for t in span)
+            or _DISPUTE_RE.search(text)) and not is_background(span, anchor):
         cues.append(Cue("disputed"))
     if _UNRESOLVED_RE.search(text):
         cues.append(Cue("unresolved"))
@@ -144,9 +152,9 @@ def _is_main_predicate(tok: "Token") -> bool:
     while tok.dep_ != "ROOT" and hops < 4:
         if tok.dep_ in ("conj",):
             tok = tok.head
-        elif tok.dep_ in ("ccomp", "xcomp") and (tok.head.lemma_ in SPEECH_VERBS_ALL or tok.head.pos_ in ("VERB", "AUX")):
-            if tok.dep_ == "xcomp" and tok.head.pos_ == "NOUN":
-                return False
+        elif tok.dep_ == "ccomp" and tok.head.pos_ in ("VERB", "AUX"):
+            tok = tok.head
+        elif tok.dep_ == "xcomp" and tok.head.pos_ == "VERB":
             tok = tok.head
         else:
             return False
@@ -154,11 +162,27 @@ def _is_main_predicate(tok: "Token") -> bool:
     return tok.dep_ == "ROOT"
 
 
+_AGENT_PRONOUNS = frozenset("he she they we i you".split())
+_AGENT_ENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+
+
+def _agentive(subj: "Token") -> bool:
+    """People and bodies decide; 'the war will start again' is no decision."""
+    if subj.dep_ == "agent":
+        subj = next((c for c in subj.children if c.dep_ == "pobj"), subj)
+    if subj.lower_ in _AGENT_PRONOUNS:
+        return True
+    if any(t.ent_type_ in _AGENT_ENTS for t in subj.subtree):
+        return True
+    return subj.lemma_.lower() in AGENT_NOUNS or subj.lower_ in TITLE_WORDS
+
+
 def _has_agent(tok: "Token") -> bool:
-    """Someone does it: a subject on the verb or on the verb it completes ('will help arrange')."""
+    """Someone does it: an agentive subject on the verb or on the verb it completes ('will help arrange')."""
     for t in (tok, tok.head):
-        if any(c.dep_ in ("nsubj", "nsubjpass", "agent") for c in t.children):
-            return True
+        subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass", "agent")), None)
+        if subj is not None:
+            return _agentive(subj)
         if t.dep_ not in ("xcomp", "conj"):
             break
     return False

@@ -99,3 +99,14 @@ occupy occupied occupation annex annexed annexation reclaim reclamation invade i
 liberate liberation seize seized cede ceded control controlled border region province peninsula
 territory enclave
 """.split())
+
+# Nouns for people and bodies that can take decisions ('the government will cut taxes').
+AGENT_NOUNS = frozenset("""
+government ministry department agency commission council parliament congress senate court board
+committee bank company firm group union party coalition administration regulator authority
+authorities official officials leader leaders team delegation country countries nation nations state
+states alliance bloc organisation organization police army military navy force forces prosecutor
+prosecutors investor investors shareholder shareholders lawmaker lawmakers legislature cabinet
+president minister chancellor secretary governor mayor judge spokesperson spokesman spokeswoman
+university hospital school city region employer employers worker workers manufacturer retailer
+""".split())

