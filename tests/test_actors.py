@@ -85,3 +85,18 @@ def test_spelling_variants_and_joined_names_merge(nlp):
 def test_organisation_named_by_several_outlets_is_an_actor(actors):
     orgs = [a for a in actors if a.kind == "organization"]
     assert any("Volkswagen" in a.name for a in orgs), [a.name for a in actors]
+
+
+def test_people_sharing_a_surname_stay_apart(nlp):
+    arts = [Article(title="", anchor=DAY, text=(
+        "Prime Minister Shinzo Abe met Akie Abe at the airport on Friday.\n"
+        "Akie Abe later told reporters she would lead the charity.\n"
+        "Abe said the government would raise the sales tax.")),
+        Article(title="", anchor=DAY, text="Shinzo Abe announced the tax rise on Friday.\n"
+                "Mr Tanaka, a senior adviser, said Abe had made up his mind.")]
+    index = find_actors(build_corpus(arts, nlp))
+    names = [a.name for a in index.actors if "Abe" in a.name]
+    assert sorted(names) == ["Akie Abe", "Shinzo Abe"], names
+    shinzo = next(a for a in index.actors if a.name == "Shinzo Abe")
+    assert shinzo.mentions > next(a for a in index.actors if a.name == "Akie Abe").mentions
+    assert any(a.name == "Tanaka" and a.kind == "person" for a in index.actors), [a.name for a in index.actors]

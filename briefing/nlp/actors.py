@@ -180,8 +180,10 @@ def _mentions(corpus: Corpus) -> list[Mention]:
                 out += [Mention(p, "", sent.idx, sent.source, -1, -1, None) for p in parts]
                 continue
             role = _role_before(span) or _role_after(span)
-            out.append(Mention(span.text, ent.label_, sent.idx, sent.source, span.start, span.end,
-                               span.root, role, titled=role is not None))
+            # 'Mr Bailey', 'Dr Okafor': an honorific makes a name a person's, whatever the model says.
+            label = "PERSON" if span.start > 0 and span.doc[span.start - 1].lower_ in HONORIFICS else ent.label_
+            out.append(Mention(span.text, label, sent.idx, sent.source, span.start, span.end,
+                               span.root, role, titled=role is not None or label != ent.label_))
     return out
 
 
@@ -218,16 +220,14 @@ def _surname_key(norm: str, surnames: dict[str, str]) -> str | None:
 def _group(mentions: list[Mention], corpus: Corpus) -> dict[tuple[str, str], Group]:
     gaz = gazetteer()
     full = _person_forms(mentions)
-    surnames: dict[str, str] = {}
-    for form in sorted(full, key=lambda f: -full[f]):
-        surnames.setdefault(form.split()[-1], form.split()[-1])
+    full_key, surnames = _person_keys(full)
     nationalities = {fold(m.text) for m in mentions if m.label == "NORP"}
     groups: dict[tuple[str, str], Group] = {}
     for m in mentions:
         norm = _norm(m.text)
         if not norm or norm in _TIME_WORDS or _is_common_word(m.text, corpus, nationalities):
             continue
-        pkey = _surname_key(norm, surnames)
+        pkey = full_key.get(norm) or _surname_key(norm, surnames)
         iso = gaz.country(norm)
         if pkey and (len(norm.split()) == 1 or norm in full or m.label == "PERSON"):
             key = ("p", pkey)
@@ -240,9 +240,37 @@ def _group(mentions: list[Mention], corpus: Corpus) -> dict[tuple[str, str], Gro
     return groups
 
 
+def _person_keys(full: dict[str, int]) -> tuple[dict[str, str], dict[str, str]]:
+    """Group keys for full names, and for a bare surname the key it stands for.
+
+    One surname is one person unless the cluster names people with different first
+    initials under it ('Donald Trump' and 'Melania Trump'): then each full name is its own
+    person and a bare surname goes to the one named most.
+    """
+    by_last: dict[str, list[str]] = defaultdict(list)
+    for form in full:
+        by_last[form.split()[-1]].append(form)
+    full_key: dict[str, str] = {}
+    surnames: dict[str, str] = {}
+    for last, forms in by_last.items():
+        initials = {f.split()[0][:1] for f in forms}
+        if len(initials) > 1:
+            for f in forms:
+                full_key[f] = f
+            surnames[last] = max(forms, key=lambda f: (full[f], len(f)))
+        else:
+            for f in forms:
+                full_key[f] = last
+            surnames[last] = last
+    return full_key, surnames
+
+
 def _add_untagged(groups: dict[tuple[str, str], Group], corpus: Corpus) -> None:
     """Known surnames the model did not tag at all still count as mentions."""
-    surnames = {k[1]: g for k, g in groups.items() if k[0] == "p"}
+    surnames: dict[str, Group] = {}
+    for k, g in sorted(groups.items(), key=lambda kg: -len(kg[1].mentions)):
+        if k[0] == "p":
+            surnames.setdefault(k[1].split()[-1], g)
     seen = {(m.sent, m.start) for g in groups.values() for m in g.mentions}
     for sent in corpus.sentences:
         for tok in sent.span:
