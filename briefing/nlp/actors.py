@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+_MEDIA_VERBS = {"report", "cite", "quote", "publish", "broadcast", "air", "reveal"}
 _TIME_WORDS = set(WEEKDAYS) | set(MONTHS) | {"today", "yesterday", "tomorrow"}
 
 
@@ -40,6 +41,7 @@ class Mention:
     root: "Token | None"
     role: str | None = None
     titled: bool = False
+    indefinite: bool = False  # 'declared a PHEIC': a thing, not a body
 
 
 @dataclass
@@ -83,12 +85,16 @@ def _norm(text: str) -> str:
 
 # ---------------------------------------------------------------- mentions
 
-def _clean_entity(ent: "Span") -> "Span | None":
-    """Drop leading articles, honorifics and titles and a trailing possessive."""
+def _clean_entity(ent: "Span", lower_words: set[str]) -> "Span | None":
+    """Drop leading articles, honorifics and titles, a bracketed abbreviation and a trailing possessive."""
     start, end = ent.start, ent.end
     doc = ent.doc
+    for i in range(start, end):
+        if doc[i].text in ("(", "[", "–", "—", ";"):
+            end = i  # "World Health Organization (WHO": the abbreviation is read separately
+            break
     while start < end and (doc[start].lower_ in ("the", "a", "an") or doc[start].lower_ in HONORIFICS
-                           or (doc[start].lower_ in TITLE_WORDS and end - start > 1 and ent.label_ == "PERSON")):
+                           or (end - start > 1 and ent.label_ == "PERSON" and _is_title_word(doc[start], lower_words))):
         start += 1
     while end > start and doc[end - 1].text in ("'s", "\u2019s", "'", "\u2019", "-", ",", "."):
         end -= 1
@@ -98,6 +104,13 @@ def _clean_entity(ent: "Span") -> "Span | None":
     if "\n" in span.text or not span.text[:1].isupper():
         return None
     return span
+
+
+def _is_title_word(tok: "Token", lower_words: set[str]) -> bool:
+    """'Treasurer' in 'Treasurer Jim Chalmers' is a title: a word the articles also write in lower case."""
+    low = tok.lower_
+    return low in TITLE_WORDS or (low in lower_words and tok.pos_ != "PROPN") or (
+        low in lower_words and low.endswith(("er", "or", "ist", "ent", "ary")))
 
 
 def _role_before(span: "Span") -> str | None:
@@ -161,29 +174,48 @@ def _appos_text(head: "Token") -> str | None:
 def _split_joined(text: str) -> list[str]:
     """'Putin-Zelenskyy' names two people; 'Secretary-General' does not."""
     parts = re.split(r"[\-\u2013\u2014/]", text)
-    if len(parts) > 1 and all(p[:1].isupper() and len(p) > 2 for p in parts):
+    if " " not in text and len(parts) > 1 and all(p[:1].isupper() and len(p) > 2 for p in parts):
         return parts
     return [text]
 
 
-def _mentions(corpus: Corpus) -> list[Mention]:
+def _abbreviation(span: "Span") -> str | None:
+    """'World Health Organization (WHO)': the short form in brackets right after a name."""
+    doc = span.doc
+    i = span.end
+    if i + 1 < len(doc) and doc[i].text == "(":
+        j = i + 1
+        while j < len(doc) and doc[j].text != ")" and j - i <= 4:
+            j += 1
+        short = doc[i + 1:j].text.strip()
+        if short and short[:1].isupper() and len(short) <= 12 and short != span.text:
+            return short
+    return None
+
+
+def _mentions(corpus: Corpus, abbreviations: dict[str, str]) -> list[Mention]:
     out: list[Mention] = []
     for sent in corpus.sentences:
         for ent in sent.span.ents:
             if ent.label_ not in NAME_LABELS:
                 continue
-            span = _clean_entity(ent)
+            span = _clean_entity(ent, corpus.lower_words)
             if span is None:
                 continue
+            short = _abbreviation(span)
+            if short and len(span) > 1:
+                abbreviations[_norm(short)] = _norm(span.text)
             parts = _split_joined(span.text)
             if len(parts) > 1:
                 out += [Mention(p, "", sent.idx, sent.source, -1, -1, None) for p in parts]
                 continue
-            role = _role_before(span) or _role_after(span)
             # 'Mr Bailey', 'Dr Okafor': an honorific makes a name a person's, whatever the model says.
             label = "PERSON" if span.start > 0 and span.doc[span.start - 1].lower_ in HONORIFICS else ent.label_
+            role = (_role_before(span) or _role_after(span)) if label in ("PERSON", "") or len(span) == 1 else None
+            indefinite = span.start > 0 and span.doc[span.start - 1].lower_ in ("a", "an")
             out.append(Mention(span.text, label, sent.idx, sent.source, span.start, span.end,
-                               span.root, role, titled=role is not None or label != ent.label_))
+                               span.root, role, titled=role is not None or label != ent.label_,
+                               indefinite=indefinite))
     return out
 
 
@@ -201,7 +233,7 @@ def _person_forms(mentions: list[Mention]) -> dict[str, int]:
     """Full names (two or more words) that the model tags PERSON at least once."""
     forms: dict[str, int] = Counter()
     for m in mentions:
-        if len(m.text.split()) >= 2 and (m.label == "PERSON" or m.titled):
+        if len(m.text.split()) >= 2 and m.label == "PERSON":
             forms[_norm(m.text)] += 1
     return forms
 
@@ -217,24 +249,54 @@ def _surname_key(norm: str, surnames: dict[str, str]) -> str | None:
     return None
 
 
-def _group(mentions: list[Mention], corpus: Corpus) -> dict[tuple[str, str], Group]:
+def _initials(norm: str) -> str:
+    return "".join(w[0] for w in norm.split() if w not in ("of", "for", "and", "the", "de", "on"))
+
+
+def _org_key(norm: str, known: dict[str, str], abbreviations: dict[str, str]) -> str:
+    """One key for an organisation's full name, its abbreviation and its spelling variants."""
+    if norm in abbreviations:
+        return abbreviations[norm]
+    if norm in known:
+        return known[norm]
+    compact = norm.replace(".", "")
+    for other in list(known.values()):
+        # 'RBA' for 'Reserve Bank of Australia'; 'Centres'/'Centers' in a long name.
+        if " " not in compact and len(compact) >= 2 and compact == _initials(other) and len(other.split()) >= 2:
+            return other
+        if len(norm) >= 12 and len(other) >= 12 and fuzz.ratio(norm, other) >= 92:
+            return other
+    known[norm] = norm
+    return norm
+
+
+def _first_name_key(norm: str, full: dict[str, int], full_key: dict[str, str]) -> str | None:
+    """'Wang' for 'Wang Yi': some names put the family name first; link when only one full name fits."""
+    if " " in norm:
+        return None
+    hits = {full_key[f] for f in full if f.split()[0] == norm and len(f.split()) == 2}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def _group(mentions: list[Mention], corpus: Corpus, abbreviations: dict[str, str]) -> dict[tuple[str, str], Group]:
     gaz = gazetteer()
     full = _person_forms(mentions)
     full_key, surnames = _person_keys(full)
     nationalities = {fold(m.text) for m in mentions if m.label == "NORP"}
+    orgs: dict[str, str] = {}
     groups: dict[tuple[str, str], Group] = {}
     for m in mentions:
         norm = _norm(m.text)
         if not norm or norm in _TIME_WORDS or _is_common_word(m.text, corpus, nationalities):
             continue
-        pkey = full_key.get(norm) or _surname_key(norm, surnames)
+        pkey = full_key.get(norm) or _surname_key(norm, surnames) or _first_name_key(norm, full, full_key)
         iso = gaz.country(norm)
         if pkey and (len(norm.split()) == 1 or norm in full or m.label == "PERSON"):
             key = ("p", pkey)
         elif iso:
             key = ("c", iso)
         else:
-            key = ("n", norm)
+            key = ("n", _org_key(norm, orgs, abbreviations))
         groups.setdefault(key, Group(key)).mentions.append(m)
     _add_untagged(groups, corpus)
     return groups
@@ -313,6 +375,13 @@ def _is_channel(m: Mention, outlets: set[str]) -> bool:
         return True
     if root.dep_ in ("dobj", "dative") and root.head.lemma_ in ("tell", "give"):
         return True
+    # 'Reuters reported', 'quoted by TASS', 'according to AFP': how news travels, not who acts.
+    if root.dep_ == "nsubj" and root.head.lemma_ in _MEDIA_VERBS:
+        return True
+    if root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ == "according":
+        return True
+    if root.dep_ == "pobj" and root.head.dep_ == "agent" and root.head.head.lemma_ in _MEDIA_VERBS:
+        return True
     if root.dep_ == "pobj" and root.head.lower_ in ("on", "via", "through", "to"):
         verb = root.head.head
         if verb.lemma_ in SPEECH_VERBS or verb.lemma_ in ("speak", "post", "appear") or verb.lower_ in MEDIA_NOUNS:
@@ -352,7 +421,8 @@ def _decide_kind(group: Group, outlets: set[str]) -> str | None:
     if kind == "p":
         return "person"
     if kind == "c":
-        return "country" if any(_is_acting(m) for m in ms) else None
+        # A country acts as the subject itself; 'Australia's central bank' is the bank acting.
+        return "country" if any(m.root is not None and m.root.dep_ in _SUBJECT_DEPS for m in ms) else None
     norm = key
     channel = sum(_is_channel(m, outlets) for m in ms)
     if channel * 2 >= len(ms):
@@ -371,6 +441,8 @@ def _decide_kind(group: Group, outlets: set[str]) -> str | None:
         # Reporters introduce people by full name; a lone word tagged PERSON is usually a place
         # or a thing the small model got wrong, unless a title vouches for it.
         return "person" if any(m.titled for m in ms) else None
+    if any(m.indefinite for m in ms):
+        return None  # 'declared a PHEIC': a designation, not a body
     # A body acts when it says or decides something, or when several outlets keep naming it.
     if top == "ORG" and (any(_speaks_or_decides(m) for m in ms) or (len(group.sources) >= 2 and len(ms) >= 3)):
         return "organization"
@@ -429,8 +501,9 @@ def _group_actors(corpus: Corpus) -> dict[str, Group]:
 def find_actors(corpus: Corpus) -> ActorIndex:
     """Actors of the cluster, ranked by how many outlets mention them and how often."""
     outlets = {_norm(a.outlet) for a in corpus.articles if a.outlet}
-    mentions = _mentions(corpus)
-    groups = _group(mentions, corpus)
+    abbreviations: dict[str, str] = {}
+    mentions = _mentions(corpus, abbreviations)
+    groups = _group(mentions, corpus, abbreviations)
     _capital_metonyms(groups, outlets)
     for group in groups.values():
         group.kind = _decide_kind(group, outlets)

@@ -110,3 +110,9 @@ prosecutors investor investors shareholder shareholders lawmaker lawmakers legis
 president minister chancellor secretary governor mayor judge spokesperson spokesman spokeswoman
 university hospital school city region employer employers worker workers manufacturer retailer
 """.split())
+
+TITLE_WORDS = TITLE_WORDS | frozenset("""
+treasurer attorney-general solicitor-general comptroller auditor inspector superintendent dean rector
+provost bishop archbishop cardinal rabbi imam ayatollah sultan regent councillor councilor alderman
+assemblyman assemblywoman delegate envoys chancellor-elect governor-elect prime-minister
+""".split())
