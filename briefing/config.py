@@ -6,6 +6,7 @@ the same file works from any working directory, cron included.
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 import zoneinfo
 from dataclasses import dataclass, field
@@ -51,6 +52,20 @@ class SmtpConfig:
 
 
 @dataclass
+class FetchConfig:
+    """How sources are fetched over HTTP (see briefing.fetch)."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0  # a whole response, so a trickling server cannot hold a run
+    max_bytes: int = 10 * 1024 * 1024  # decompressed body
+    workers: int = 8  # article pages fetched at once per feed
+    # Private, loopback and link-local addresses are refused unless allowed here.
+    allow_private_addresses: bool = False
+    allow_networks: list[str] = field(default_factory=list)  # CIDRs, e.g. an intranet's 10.1.0.0/16
+
+
+@dataclass
 class Config:
     path: Path
     timezone: str = "UTC"
@@ -60,6 +75,8 @@ class Config:
     store: str = ""
     retention_days: int | None = None
     catch_up_hours: float = 6.0
+    lock_wait_seconds: float = 30.0
+    fetch: FetchConfig = field(default_factory=FetchConfig)
     topics: list[TopicConfig] = field(default_factory=list)
     smtp: SmtpConfig | None = None
 
@@ -163,7 +180,7 @@ def _source(data: Any, base: Path, path: str, errors: _Errors) -> SourceSpec | N
     return SourceSpec(kind, value)
 
 
-_CRON_RE = re.compile(r"^\S+(\s+\S+){4}$")
+_CRON_RE = re.compile(r"^\S+(\s+\S+){4,5}$")  # 6 fields: a leading seconds field
 
 
 def _topic(data: Any, base: Path, path: str, errors: _Errors) -> TopicConfig | None:
@@ -238,6 +255,32 @@ def _smtp(data: Any, errors: _Errors) -> SmtpConfig | None:
                       timeout=float(timeout) if isinstance(timeout, (int, float)) else 30.0)
 
 
+def _fetch(data: Any, errors: _Errors) -> FetchConfig:
+    cfg = FetchConfig()
+    if data is None or not _expect(data, dict, "fetch", errors):
+        return cfg
+    numbers = ("connect_timeout", "read_timeout", "total_timeout", "max_bytes", "workers")
+    _check_keys(data, {*numbers, "allow_private_addresses", "allow_networks"}, "fetch.", errors)
+    for key in numbers:
+        value = data.get(key)
+        if value is None:
+            continue
+        if _expect(value, (int, float), f"fetch.{key}", errors) and value > 0:
+            setattr(cfg, key, int(value) if key in ("max_bytes", "workers") else float(value))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            errors.add(f"fetch.{key}", "must be a positive number")
+    allow = data.get("allow_private_addresses", False)
+    if _expect(allow, bool, "fetch.allow_private_addresses", errors):
+        cfg.allow_private_addresses = allow
+    cfg.allow_networks = _strings(data.get("allow_networks", []), "fetch.allow_networks", errors)
+    for i, net in enumerate(cfg.allow_networks):
+        try:
+            ipaddress.ip_network(net, strict=False)
+        except ValueError:
+            errors.add(f"fetch.allow_networks[{i}]", f"not a network like 10.0.0.0/8: {net!r}")
+    return cfg
+
+
 def _optional(data: dict, key: str, kind: type | tuple, errors: _Errors, check: Callable[[Any], str | None] | None = None) -> Any:
     if key not in data or data[key] is None:
         return None
@@ -267,7 +310,8 @@ def parse_config(data: Any, path: Path) -> Config:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level, got {_type_name(data)}")
-    allowed = {"timezone", "output", "paper", "templates", "store", "retention_days", "catch_up_hours", "topics", "smtp"}
+    allowed = {"timezone", "output", "paper", "templates", "store", "retention_days", "catch_up_hours", "topics", "smtp",
+               "fetch", "lock_wait_seconds"}
     _check_keys(data, allowed, "", errors)
     cfg = Config(path=path)
     cfg.timezone = _optional(data, "timezone", str, errors, _check_tz) or "UTC"
@@ -284,6 +328,10 @@ def parse_config(data: Any, path: Path) -> Config:
                                    lambda v: None if v > 0 else "must be a positive number of days")
     catch = _optional(data, "catch_up_hours", (int, float), errors)
     cfg.catch_up_hours = float(catch) if catch is not None else 6.0
+    wait = _optional(data, "lock_wait_seconds", (int, float), errors,
+                     lambda v: None if v >= 0 else "must be zero or more seconds")
+    cfg.lock_wait_seconds = float(wait) if wait is not None else 30.0
+    cfg.fetch = _fetch(data.get("fetch"), errors)
     topics_raw = data.get("topics", [])
     if _expect(topics_raw, list, "topics", errors):
         for i, t in enumerate(topics_raw):

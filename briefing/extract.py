@@ -6,6 +6,7 @@ sentences it came from as evidence.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from .nlp.corpus import Corpus, Sentence, build_corpus
 from .nlp.cues import Cue, find_cues, is_background
 from .nlp.model import load_model
 from .nlp.phrasing import shorten
+from .nlp.text import clean_space
 from .nlp.quotes import find_quotes
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,9 @@ SUPPORT_THRESHOLD = 0.30  # a sentence elsewhere this close to a group corrobora
 CENTROID_MERGE = 0.25  # centroid cosine at which two groups are one point
 JOIN_THRESHOLD = 0.2  # groups linked by a shared sentence join only when broadly alike
 OFF_LEAD = 0.06
-MAX_EVIDENCE = 8  # below this similarity to the lead story a sentence belongs elsewhere
+MAX_EVIDENCE = 8
+DUE_SLACK_DAYS = 3  # deadlines of one point reported from articles dated days apart
+DEADLINE_JOIN = 0.1  # ... and about broadly the same thing  # below this similarity to the lead story a sentence belongs elsewhere
 
 
 @dataclass
@@ -134,6 +138,9 @@ def _item(a: _Analysed, g: Group, kind: str | None) -> Item:
         dues = [c.due for i in g.members for c in a.cues[i] if c.kind == "deadline" and c.due]
         due = max(dues).isoformat() if dues else None
     text = shorten(sents[rep].span)
+    phrase = next((c.phrase for c in a.cues[rep] if c.kind == "deadline"), "")
+    if kind == "deadline" and phrase and phrase not in text:
+        text = clean_space(sents[rep].text)  # the line must keep what is due when
     if prefer is None and any(c.kind == "proposal" for c in a.cues[rep]):
         text = "Proposal: " + text
     return Item(text=text, sources=order, evidence=evidence,
@@ -201,6 +208,26 @@ def _lead_centroid(vectors: list[dict[str, float]], sentences: list[Sentence]) -
                 total[t] = total.get(t, 0.0) + w * df[t] / n
     norm = sum(x * x for x in total.values()) ** 0.5 or 1.0
     return {t: x / norm for t, x in total.items()}
+
+
+def _due(a: _Analysed, g: Group) -> dt.date | None:
+    dues = [c.due for i in g.members for c in a.cues[i] if c.kind == "deadline" and c.due]
+    return max(dues) if dues else None
+
+
+def _join_deadlines(a: _Analysed, groups: list[Group]) -> list[Group]:
+    """Outlets dated a day apart give one deadline two dates: same point, due within days, is one."""
+    out: list[Group] = []
+    for g in sorted(groups, key=lambda g: -len(g.members)):
+        due = _due(a, g)
+        target = next((o for o in out if due and _due(a, o) and abs((_due(a, o) - due).days) <= DUE_SLACK_DAYS
+                       and cosine(o.centroid(), g.centroid()) >= DEADLINE_JOIN), None)
+        if target is None:
+            out.append(g)
+        else:
+            for i in g.members:
+                target.add(i, a.vectors[i])
+    return out
 
 
 def _groups(a: _Analysed, category: dict[int, str], kind: str, threshold: float) -> list[Group]:
@@ -299,7 +326,10 @@ def extract(articles: list[Article]) -> Extraction:
                  if any(c.kind in ("decision", "proposal") for i in g.members for c in cues[i])]
     questions: list[Item] = []
     for kind in QUESTION_KINDS:
-        for g in _groups(a, category, kind, QUESTION_THRESHOLD):
+        groups = _groups(a, category, kind, QUESTION_THRESHOLD)
+        if kind == "deadline":
+            groups = _join_deadlines(a, groups)
+        for g in groups:
             item = _item(a, g, kind)
             item.story = 0 if cosine(g.centroid(), a.lead) >= OFF_LEAD or len(item.sources) > 1 else -1
             questions.append(item)

@@ -5,11 +5,16 @@ import datetime as dt
 import logging
 import re
 import zoneinfo
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import DEFAULT_CONFIG, Config, TopicConfig, default_config, load_config
 from .errors import InputError
 from .models import Article
+
+if TYPE_CHECKING:
+    from .collect import CollectReport, Progress
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +68,9 @@ def build_brief(config_path: Path | None, topic: str | None, inputs: list[Path],
     config = _load(config_path, inputs)
     topic_cfg = _topic_for(config, topic, inputs)
     date = date or today(config)
-    if inputs:
-        articles = read_inputs(inputs)
-    else:
-        articles = collect_for_build(config, topic_cfg, date)
+    if not inputs:
+        return build_from_store(config, topic_cfg, date, output or config.output)
+    articles = read_inputs(inputs)
     if not articles:
         where = ", ".join(str(p) for p in inputs) or f"topic {topic_cfg.slug!r}"
         raise InputError(f"{where}: no readable articles")
@@ -74,11 +78,80 @@ def build_brief(config_path: Path | None, topic: str | None, inputs: list[Path],
 
 
 def collect_for_build(config: Config, topic: TopicConfig, date: dt.date) -> list[Article]:
-    """Articles for a build without --input: the topic's folders (the store once collected)."""
-    folders = [Path(s.value) for s in topic.sources if s.kind == "folder"]
-    if not folders:
-        raise InputError(f"{config.path}: topic {topic.slug!r} has no folder source; run `briefing collect` first")
-    return read_inputs(folders)
+    """Articles for a build without --input: the topic's articles in its window, from the store."""
+    from .store import articles_for_build
+
+    return [article for _, article in articles_for_build(config, topic, date)]
+
+
+def build_from_store(config: Config, topic: TopicConfig, date: dt.date, output: Path, *,
+                     scheduled: bool = False) -> list[Path]:
+    """`briefing build` without --input: build from the store under the topic's lock.
+
+    The topic's drop folders are local and cheap to read, so they are stored first: a file
+    dropped since the last collect is in the brief (feeds and pages wait for `collect`).
+    """
+    from .collect import collect
+    from .locking import topic_lock
+
+    with topic_lock(config, topic.slug):
+        collect(config, [topic.slug], kinds=("folder",))
+        return _build_and_record(config, topic, date, output, scheduled)
+
+
+def _build_and_record(config: Config, topic: TopicConfig, date: dt.date, output: Path,
+                      scheduled: bool) -> list[Path]:
+    """Build from the store, then record the brief and the articles it used in one transaction
+    (after rendering: a crash before the record rebuilds the same articles next time)."""
+    from .store import articles_for_build, store_for
+
+    pairs = articles_for_build(config, topic, date)
+    if not pairs:
+        raise InputError(f"topic {topic.slug!r}: no new articles in the store for {date} (window "
+                         f"{topic.window_hours:g} h); run `briefing collect` or `briefing run` first")
+    paths = build_from_articles(config, topic, [a for _, a in pairs], date, output)
+    with store_for(config) as store:
+        store.record_brief(topic.slug, date, [i for i, _ in pairs], paths, scheduled=scheduled)
+    return paths
+
+
+@dataclass
+class RunResult:
+    """What `briefing run` did for one topic: the collect report and the brief's paths."""
+
+    topic: str
+    report: CollectReport | None = None
+    paths: list[Path] = field(default_factory=list)
+    skipped: str | None = None  # why nothing was built (a scheduled brief already exists)
+
+
+def run_topic(config: Config, topic: TopicConfig, date: dt.date | None = None, output: Path | None = None,
+              *, scheduled: bool = False, progress: Progress | None = None) -> RunResult:
+    """Collect the topic's sources, then build its brief from the store, under the topic's lock.
+
+    A scheduled run builds at most one brief per topic and local date (a repeated hour on a
+    daylight-saving day, a catch-up and the cron firing, or two schedulers, all agree).
+    """
+    from .collect import collect
+    from .locking import topic_lock
+    from .store import store_for
+
+    date = date or today(config)
+    with topic_lock(config, topic.slug):
+        if scheduled:
+            with store_for(config) as store:
+                done = store.brief(topic.slug, date)
+            if done and done.scheduled:
+                return RunResult(topic.slug, skipped=f"the scheduled brief for {date} was already built")
+        report = collect(config, [topic.slug], progress)
+        try:
+            paths = _build_and_record(config, topic, date, output or config.output, scheduled)
+        except InputError as exc:
+            if report.all_failed:
+                raise InputError(f"every source of topic {topic.slug!r} failed and the store has no "
+                                 f"articles for {date}: no brief built") from exc
+            raise
+    return RunResult(topic.slug, report, paths)
 
 
 def build_from_articles(config: Config, topic: TopicConfig, articles: list[Article],
@@ -92,4 +165,10 @@ def build_from_articles(config: Config, topic: TopicConfig, articles: list[Artic
     log.info("extracting from %d articles", len(articles))
     extraction = extract(articles)
     brief = compose(extraction, topic=topic.slug, title=topic.title, date=date)
-    return render_brief(brief, output, templates=config.templates, paper=config.paper)
+    paths = render_brief(brief, output, templates=config.templates, paper=config.paper)
+    # Every build refreshes output/index.html and applies retention (never to this brief).
+    from .archive import update_archive
+
+    update_archive(output, retention_days=config.retention_days, today=today(config),
+                   keep=[date.isoformat()], templates=config.templates)
+    return paths

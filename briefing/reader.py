@@ -20,7 +20,7 @@ from .models import Article
 
 log = logging.getLogger(__name__)
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".eml")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _HEADER_RE = re.compile(r"^\s*(date|source|url|outlet)\s+(\S.*?)\s*$", re.I)
 _DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
@@ -131,6 +131,47 @@ def parse_html(html: str, path: str | None = None, url: str | None = None) -> Ar
                    url=url or doc.url, outlet=doc.sitename or None, path=path)
 
 
+def parse_eml(data: bytes, path: str | None = None) -> Article | None:
+    """An article saved or forwarded as an email: the subject is the headline, the sender's
+    name the outlet, the plain-text (else HTML) body the text."""
+    from email import policy
+    from email.parser import BytesParser
+    from email.utils import parsedate_to_datetime
+
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(data)
+        subject = str(msg.get("subject") or "")
+        sender = msg.get("from")
+        outlet = sender.addresses[0].display_name if sender is not None and sender.addresses else ""
+        body = msg.get_body(preferencelist=("plain", "html"))
+    except Exception as exc:  # malformed headers raise many types; the file is skipped, not the run
+        log.debug("%s: unreadable email: %s", path, exc)
+        return None
+    if body is None:
+        return None
+    try:
+        content = body.get_content()
+    except (LookupError, UnicodeError, KeyError):  # unknown charset: decode leniently
+        content = read_bytes(body.get_payload(decode=True) or b"")
+    # One line, no forwarding prefixes: the title may end up in an email header later.
+    title = re.sub(r"\s+", " ", subject).strip()
+    title = re.sub(r"^((re|fwd?|tr|wg)\s*:\s*)+", "", title, flags=re.I)
+    try:
+        published = parsedate_to_datetime(str(msg.get("date"))).date() if msg.get("date") else None
+    except (TypeError, ValueError, IndexError):
+        published = None
+    if body.get_content_type() == "text/html":
+        article = parse_html(content, path=path)
+        if article is None:
+            return None
+        article.title = title or article.title
+    else:
+        article = Article(text=content.strip(), title=title, path=path)
+    article.published = published or article.published
+    article.outlet = re.sub(r"\s+", " ", outlet).strip() or article.outlet
+    return article
+
+
 def read_bytes(data: bytes) -> str:
     """Decode article bytes: UTF-8 (with or without BOM), else cp1252, never failing."""
     for enc in ("utf-8-sig", "cp1252"):
@@ -163,6 +204,12 @@ def read_file(path: Path) -> Article | None:
     if _looks_binary(data):
         log.warning("%s: skipped: binary file", path)
         return None
+    if path.suffix.lower() == ".eml":
+        article = parse_eml(data, path=str(path))
+        if article is None or not article.text.strip():
+            log.warning("%s: skipped: no article text in the email", path)
+            return None
+        return article
     text = read_bytes(data)
     if path.suffix.lower() in (".html", ".htm"):
         article = parse_html(text, path=str(path))

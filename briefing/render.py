@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from .errors import ConfigError, OutputError
-from .models import Actor, Brief, Evidence, Item, Source, Story
+from .models import Actor, Brief, Item, Source, Story
 from .writer import safe_output_path, write_files
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -261,12 +261,13 @@ class Limits:
 
 # Trimming phases, in order: each lowers its fields round-robin down to the floor
 # given. Tails of actors, decisions and questions go first; the bottom line keeps
-# at least three bullets until everything else is at its minimum.
+# at least three bullets. Shortening every text is the last resort (and keeps the
+# measured prediction in Renderer.fit valid for all the steps before it).
 _PHASES: tuple[dict[str, int], ...] = (
     {"actors": 5, "decisions": 3, "questions": 3, "stories": 2, "sources": 10},
-    {"summary": 4, "chars": 240},
+    {"summary": 4},
     {"actors": 3, "decisions": 2, "questions": 2, "stories": 0, "sources": 8},
-    {"summary": 3, "chars": 180},
+    {"summary": 3},
     {"actors": 2, "decisions": 1, "questions": 1, "sources": 5},
     {"chars": 120},
 )
@@ -480,8 +481,36 @@ class _Renderer:
         document = html.render()
         return document, len(document.pages) == 1 and not _overflows(document)
 
+    def measure(self, limits: Limits) -> _Geometry | None:
+        """Lay the page out on a very tall sheet and record where every list item ends.
+
+        One such layout predicts, by subtraction, how tall the page is for any
+        smaller ``Limits`` with the same text length. None if the template has no
+        ``data-fit`` marks or the content does not fit even the tall sheet.
+        """
+        from weasyprint import CSS, HTML
+
+        self.renders += 1
+        width, height = _PAPER_PX[self.paper]
+        tall = CSS(string=f"@page {{ size: {width}px {_TALL_PAGE}px !important; }}",
+                   url_fetcher=self.fetcher)
+        html = HTML(string=self.html(limits, "pdf"), base_url=self.base.as_uri() + "/",
+                    url_fetcher=self.fetcher)
+        document = html.render(stylesheets=[tall])
+        if len(document.pages) != 1:
+            return None
+        page = document.pages[0]._page_box
+        # Same margins as the real page, so the real content area ends here.
+        bottom = height - page.margin_bottom - page.border_bottom_width - page.padding_bottom
+        return _geometry(page, bottom)
+
     def fit(self) -> tuple[Document, Limits]:
-        """The fullest configuration that fits one page (binary search over the schedule)."""
+        """The fullest configuration that fits one page.
+
+        A brief of ordinary length is laid out once and fits. Otherwise one tall
+        layout predicts the first step of the trimming schedule that fits, one real
+        layout confirms it, and bisection over the rest of the schedule covers a miss.
+        """
         steps = schedule(start_limits(self.view))
         tried: dict[int, tuple[Document, bool]] = {}
 
@@ -490,11 +519,16 @@ class _Renderer:
                 tried[index] = self.layout(steps[index])
             return tried[index]
 
-        if attempt(0)[1]:
+        # Text far longer than a page cannot fit: skip straight to measuring.
+        if _page_chars(self.view, steps[0]) < _SURELY_TOO_LONG and attempt(0)[1]:
             return tried[0][0], steps[0]
+        geometry = self.measure(steps[0])
+        guess = predict_step(geometry, self.view, steps) if geometry else 0
+        if attempt(guess)[1]:
+            return tried[guess][0], steps[guess]
         # Fewer items never make the page longer, so the first fitting step is
         # found by bisection: a handful of layouts even for hundreds of items.
-        lo, hi = 1, len(steps) - 1
+        lo, hi = min(guess + 1, len(steps) - 1), len(steps) - 1
         while lo < hi:
             mid = (lo + hi) // 2
             if attempt(mid)[1]:
@@ -508,6 +542,106 @@ class _Renderer:
                         self.brief.topic)
             document = document.copy(document.pages[:1])
         return document, steps[lo]
+
+
+# --------------------------------------------------------------------------- measuring
+
+# Paper sizes in CSS px (WeasyPrint's layout unit, 96 per inch).
+_PAPER_PX = {"A4": (210 * 96 / 25.4, 297 * 96 / 25.4), "Letter": (8.5 * 96, 11 * 96)}
+_TALL_PAGE = 19200  # px: 200 inches, far more than any start configuration needs
+_SAFETY = 4.0  # px kept free under predictions (rounding, the "+N more sources" line)
+# Characters of item text on the page beyond which the start configuration cannot
+# fit even A4 (its main column holds about 4,000), so trying it is wasted time.
+_SURELY_TOO_LONG = 7000
+
+
+def _page_chars(view: FullView, limits: Limits) -> int:
+    """A rough size of the page's text for ``limits``: clipped item texts plus a line per entry."""
+    texts = [i.text for key in ("summary", "decisions", "questions", "stories")
+             for i in getattr(view, key)[:getattr(limits, key)]]
+    return sum(min(len(t), limits.chars) + 60 for t in texts) + 60 * limits.actors
+
+
+@dataclass
+class _Geometry:
+    """Where things end on a tall layout of the start configuration (y grows downwards)."""
+
+    bottom: float  # the real page's content bottom
+    columns: dict[str, float]  # column name -> bottom of its content
+    items: dict[str, list[tuple[str, float, str]]]  # list -> [(data-num, height, column)]
+    sections: dict[str, tuple[float, str]]  # list -> (whole section height, column)
+
+
+def _geometry(page: Any, bottom: float) -> _Geometry | None:
+    """Read the template's data-fit marks off a laid-out page."""
+    geometry = _Geometry(bottom=bottom, columns={}, items={}, sections={})
+    seen: set[int] = set()
+    last_bottom: dict[str, float] = {}
+
+    def walk(box: Any, column: str) -> None:
+        element = getattr(box, "element", None)
+        fresh = element is not None and id(element) not in seen and hasattr(element, "attrib")
+        attrs = element.attrib if fresh else {}
+        box_bottom = box.position_y + box.margin_height()
+        if "data-fit-column" in attrs:
+            seen.add(id(element))
+            column = attrs["data-fit-column"]
+            geometry.columns[column] = box_bottom
+        elif "data-fit-section" in attrs:
+            seen.add(id(element))
+            geometry.sections[attrs["data-fit-section"]] = (box.margin_height(), column)
+        elif "data-fit" in attrs:
+            seen.add(id(element))
+            name = attrs["data-fit"]
+            # An item's share of its list runs from the previous item's end to its own,
+            # so dropping the tail from item k shortens the list by exactly their sum.
+            start = last_bottom.get(name, box.position_y)
+            geometry.items.setdefault(name, []).append(
+                (attrs.get("data-num", ""), box_bottom - start, column))
+            last_bottom[name] = box_bottom
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, column)
+
+    for child in page.children:
+        if type(child).__name__ != "MarginBox":
+            walk(child, "")
+    return geometry if geometry.columns and geometry.items else None
+
+
+def predict_step(geometry: _Geometry, view: FullView, steps: list[Limits]) -> int:
+    """The first step predicted to fit; past the measured text length, the first step that shortens it."""
+    for index, limits in enumerate(steps):
+        if limits.chars != steps[0].chars:
+            return index
+        if _predicted_fits(geometry, view, limits):
+            return index
+    return len(steps) - 1
+
+
+def _predicted_fits(geometry: _Geometry, view: FullView, limits: Limits) -> bool:
+    """Whether every column of the page would end above the page bottom with ``limits``."""
+    bottoms = dict(geometry.columns)
+
+    def shorten(column: str, height: float) -> None:
+        bottoms[column] = bottoms.get(column, 0.0) - height
+
+    for name in ("summary", "actors", "decisions", "questions", "stories"):
+        keep = getattr(limits, name)
+        if keep == 0 and name in geometry.sections:
+            shorten(geometry.sections[name][1], geometry.sections[name][0])
+            continue
+        for _, height, column in geometry.items.get(name, [])[keep:]:
+            shorten(column, height)
+    measured = geometry.items.get("sources", [])
+    if measured:
+        # The page lists the sources its items cite: fewer items, fewer sources.
+        shown = {s.num for s in page_view(view, limits).sources}
+        known = {int(key): height for key, height, _ in measured if key.isdigit()}
+        average = sum(known.values()) / max(1, len(known))
+        dropped = sum(h for num, h in known.items() if num not in shown)
+        shorten(measured[0][2], dropped - average * len(shown - known.keys()))
+    return all(b <= geometry.bottom - _SAFETY for b in bottoms.values())
 
 
 def _overflows(document: Document) -> bool:

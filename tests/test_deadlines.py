@@ -47,3 +47,15 @@ def test_weekday_resolution():
     # "said on Monday" in a Tuesday article moves the anchor back a day, "by Monday" does not.
     assert statement_date("He said on Monday that talks would go on.", TUE) == MON
     assert statement_date("Talks must end by Monday.", TUE) == TUE
+
+
+@pytest.mark.parametrize("sentence, anchor, due", [
+    ("The embassies will reopen within two months.", dt.date(2023, 3, 10), "2023-05-10"),
+    ("The governor is expected to explain the decision when he speaks on Wednesday morning.",
+     dt.date(2023, 6, 6), "2023-06-07"),
+    ("Parliament will vote on the bill on 20 June.", dt.date(2023, 6, 6), "2023-06-20"),
+    ("The treaty will be signed within a year.", dt.date(2024, 2, 29), "2025-02-28"),
+])
+def test_calendar_months_and_scheduled_days(sentence, anchor, due):
+    found = find_deadline(sentence, anchor)
+    assert found is not None and found.due.isoformat() == due

@@ -211,7 +211,10 @@ def _mentions(corpus: Corpus, abbreviations: dict[str, str]) -> list[Mention]:
                 continue
             # 'Mr Bailey', 'Dr Okafor': an honorific makes a name a person's, whatever the model says.
             label = "PERSON" if span.start > 0 and span.doc[span.start - 1].lower_ in HONORIFICS else ent.label_
-            role = (_role_before(span) or _role_after(span)) if label in ("PERSON", "") or len(span) == 1 else None
+            # People get titles before or after their name; bodies only an apposition
+            # ('the Reserve Bank, the country's central bank').
+            role = (_role_before(span) or _role_after(span)) if label in ("PERSON", "") or len(span) == 1 \
+                else _role_after(span)
             indefinite = span.start > 0 and span.doc[span.start - 1].lower_ in ("a", "an")
             out.append(Mention(span.text, label, sent.idx, sent.source, span.start, span.end,
                                span.root, role, titled=role is not None or label != ent.label_,
@@ -520,7 +523,7 @@ def find_actors(corpus: Corpus) -> ActorIndex:
             continue
         group.name = _display_name(group)
         aliases = sorted({clean_space(m.text) for m in group.mentions} | group.extra_aliases - {group.name})
-        actors.append(Actor(name=group.name, kind=group.kind, role=_choose_role(group) if group.kind == "person" else None,
+        actors.append(Actor(name=group.name, kind=group.kind, role=_choose_role(group) if group.kind in ("person", "organization") else None,
                             aliases=[a for a in aliases if a != group.name], mentions=len(group.mentions),
                             sources=sorted(group.sources, key=lambda s: int(s[1:]))))
         for form in [group.name, *aliases]:

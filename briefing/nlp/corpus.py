@@ -16,6 +16,11 @@ _BOILERPLATE = re.compile(
     r"^(read more( here)?|read more:.*|advertisement|sign up.*|subscribe.*|share this.*|follow us.*|"
     r"click here.*|related:.*|watch:.*|listen:.*|image:.*|photo:.*|getty images|reuters|ap|afp|"
     r"copyright.*|all rights reserved.*|this story has been updated.*|contact us.*)$", re.I)
+# "Riyadh, 11 March 2023 (TDI):", "LONDON, June 6 (Reuters) -", "WASHINGTON (AP) —": a dateline
+# in front of the first sentence.
+_DATELINE = re.compile(r"^[A-Z][A-Za-z .'\-]{1,40}?(?:,\s*(?:\d{1,2}\s+[A-Z][a-z]+\.?|[A-Z][a-z]+\.?\s+\d{1,2})"
+                       r"(?:,?\s*\d{4})?)?\s*\([A-Za-z. ]{2,24}\)\s*[:\-\u2013\u2014]+\s*"
+                       r"|^[A-Z]{3,}(?:[ ,]+[A-Z]{2,})*\s+[\u2013\u2014-]+\s+")
 _END_PUNCT = re.compile(r"[.!?\"'\u201d\u2019:;)\]]$")
 MAX_PARAGRAPH_CHARS = 5000
 
@@ -61,6 +66,7 @@ def paragraphs(text: str) -> tuple[list[str], list[str]]:
         if is_heading(line):
             heads.append(line)
             continue
+        line = _DATELINE.sub("", line, count=1)
         # Very long "paragraphs" (a page dump) are cut into pieces the parser handles well.
         while len(line) > MAX_PARAGRAPH_CHARS:
             cut = line.rfind(". ", 0, MAX_PARAGRAPH_CHARS) + 1 or MAX_PARAGRAPH_CHARS

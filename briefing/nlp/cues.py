@@ -24,7 +24,8 @@ allocate provide invite schedule confirm accept suspend halt cancel withdraw ext
 sanction authorize authorise introduce implement enforce pass veto nominate elect fund finance
 help lead guarantee broker host resume reach approve endorse send ratify
 raise cut increase reduce lower freeze hike sell buy acquire close expand hire invest release publish
-file sue charge recall merge
+file sue charge recall merge declare designate restore reopen reestablish re-establish reactivate
+exchange donate pledge allocate earmark
 """.split())
 PROPOSAL_VERBS = frozenset("propose offer suggest float recommend present".split())
 CONFIRM_VERBS = frozenset("confirm verify accept acknowledge corroborate substantiate endorse approve".split())
@@ -49,7 +50,16 @@ _UNRESOLVED_RE = re.compile(
     r"open question|left open|unanswered|uncertain whether|unclear whether|unclear how|unclear what|"
     r"not clear (?:whether|how|when|what)|remain(?:s|ed)? (?:undecided|unsettled))", re.I)
 _DISPUTE_RE = re.compile(r"\b(at odds|disagree(?:ment|d|s)?|sticking point|divided over|split over|"
-                         r"(?:most )?contentious|dispute[sd]?|rift|pushed back|clash(?:ed|es)? over)\b", re.I)
+                         r"(?:most )?contentious|disputed|rift|pushed back|clash(?:ed|es)? over)\b", re.I)
+# Risks and outcomes that depend on what comes next: open, though nobody says 'unclear'.
+_RISK_RE = re.compile(
+    r"\b(could|may|might) (?:well )?(?:follow|rise|increase|spread|worsen|escalate|collapse|fail|need|"
+    r"be needed|be required|continue|delay|come|trigger|spark|lead to|push)\b|"
+    r"\bfurther (?:rises|hikes|increases|cuts|spread|escalation|action|sanctions|talks|strikes)\b|"
+    r"\b(?:will|would) depend (?:up)?on\b|\bdepends? (?:up)?on (?:how|whether|what)\b|"
+    r"\b(?:very |deeply )?(?:worrying|concerning)\b|\bconcerns? (?:that|about|over)\b|"
+    r"\bfears? (?:that|of)\b|\brisks? (?:of|that)\b|\bshortages?\b|\bfew [a-z]+ (?:are|were) available\b",
+    re.I)
 # Idioms of a position taken: ruling something out is a decision too.
 _RULED_OUT_RE = re.compile(r"\b(off the table|red line|non-negotiable|ruled? out|rules out|ruling out)\b", re.I)
 _PAST_MONTH_RE = re.compile(r"\b(?:in|from|since|last)\s+(january|february|march|april|may|june|july|august|"
@@ -79,15 +89,31 @@ def _modals(tok: "Token") -> set[str]:
     return {c.lower_ for c in tok.children if c.dep_ == "aux" and c.tag_ == "MD"}
 
 
+def _in_modifier(span: "Span", char: int) -> bool:
+    """Is the text at this offset inside a clause that modifies a noun ('the pact signed in 2001')?"""
+    tok = next((t for t in span if t.idx <= char < t.idx + len(t.text) + 1), None)
+    while tok is not None and tok.dep_ != "ROOT":
+        if tok.dep_ in ("relcl", "acl", "appos"):
+            return True
+        tok = tok.head
+    return False
+
+
 def is_background(span: "Span", anchor: dt.date) -> bool:
-    """History retold for context ('launched an invasion in February 2022') is not news of the day."""
+    """History retold for context ('launched an invasion in February 2022') is not news of the day.
+
+    A past date inside a clause that describes a noun ('the agreement signed in 2001') does not
+    make the sentence history."""
     for m in _PAST_MONTH_RE.finditer(span.text):
         month = MONTHS.index(m.group(1).lower()) + 1
-        if month != anchor.month and (anchor.month - month) % 12 <= 6:
+        if month != anchor.month and (anchor.month - month) % 12 <= 6 \
+                and not _in_modifier(span, span.start_char + m.start(1)):
             return True
     for m in _BACKGROUND_RE.finditer(span.text):
         word = m.group(1)
         if word.isdigit() and int(word) >= anchor.year:
+            continue
+        if _in_modifier(span, span.start_char + m.start(1)):
             continue
         return True
     return False
@@ -136,7 +162,7 @@ def find_cues(span: "Span", anchor: dt.date) -> list[Cue]:
     if (any(t.lemma_ in DISPUTE_VERBS and t.pos_ == "VERB" and not _negated(t) for t in span)
             or _DISPUTE_RE.search(text)) and not is_background(span, anchor):
         cues.append(Cue("disputed"))
-    if _UNRESOLVED_RE.search(text):
+    if _UNRESOLVED_RE.search(text) or (_RISK_RE.search(text) and not is_background(span, anchor)):
         cues.append(Cue("unresolved"))
     cues += _decision_cues(span, anchor)
     return cues

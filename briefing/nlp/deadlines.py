@@ -16,7 +16,8 @@ from .lexicon import MONTHS, WEEKDAYS
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15,
             "twenty": 20, "thirty": 30, "few": 3, "couple of": 2, "several": 7}
-_UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
+_UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14}
+_UNIT_MONTHS = {"month": 1, "year": 12}
 _NUM = r"(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|few|couple of|several)"
 _UNIT = r"(days?|weeks?|fortnights?|months?|years?)"
 _WD = "|".join(WEEKDAYS)
@@ -32,6 +33,10 @@ _BY_DATE = re.compile(rf"\b(by|before|until|no later than|deadline of|due on|due
 _BY_MONTH = re.compile(rf"\b(by|before|until)\s+(?:the\s+end\s+of\s+|end-|mid-|early\s+|late\s+)?({_MON})\b(?!\s+\d)", re.I)
 _END_OF = re.compile(r"\b(?:by|before)\s+the\s+end\s+of\s+(?:the|this)\s+(week|month|year)\b", re.I)
 _NEXT = re.compile(r"\b(next|this|coming)\s+(week|month|year)\b", re.I)
+# Something set for a coming day: 'is expected to speak on Wednesday', 'will vote on 20 June'.
+_FUTURE_LEAD = r"\b(?:will|is expected to|are expected to|is due to|are due to|is scheduled to|are scheduled to|is set to|are set to|scheduled for|set for|due on)\b[^.;]{0,80}?"
+_SCHEDULED_DAY = re.compile(rf"{_FUTURE_LEAD}\bon\s+({_WD})\b", re.I)
+_SCHEDULED_DATE = re.compile(rf"{_FUTURE_LEAD}\bon\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MON})|({_MON})\.?\s+(\d{{1,2}}))\b", re.I)
 _SAID_ON = re.compile(rf"\b(?:on|last)\s+({_WD})\b", re.I)
 # A deadline needs something due: these words make a sentence about future action.
 _FUTURE = re.compile(r"\b(will|would|could|should|must|shall|expected|plan|plans|planned|aim|aims|due|"
@@ -51,8 +56,14 @@ def _num(word: str | None) -> int:
     return int(word) if word.isdigit() else _NUMBERS.get(word, 1)
 
 
-def _unit(word: str) -> int:
-    return _UNIT_DAYS[word.lower().rstrip("s")]
+def _add(base: dt.date, count: int, unit: str) -> dt.date:
+    """base + count units; months and years by the calendar ('two months' from 10 March is 10 May)."""
+    unit = unit.lower().rstrip("s")
+    if unit in _UNIT_DAYS:
+        return base + dt.timedelta(days=count * _UNIT_DAYS[unit])
+    months = base.month - 1 + count * _UNIT_MONTHS[unit]
+    year, month = base.year + months // 12, months % 12 + 1
+    return dt.date(year, month, min(base.day, calendar.monthrange(year, month)[1]))
 
 
 def _month_index(name: str) -> int:
@@ -78,8 +89,11 @@ def weekday_after(anchor: dt.date, weekday: str) -> dt.date:
 
 def statement_date(sentence: str, anchor: dt.date) -> dt.date:
     """The day a statement was made: 'said on Monday' moves the anchor back to that Monday."""
-    m = _SAID_ON.search(sentence)
-    if m and not re.search(rf"\b(next|coming|by|before|until)\s+{m.group(1)}", sentence, re.I):
+    for m in _SAID_ON.finditer(sentence):
+        if re.search(rf"\b(next|coming|by|before|until)\s+{m.group(1)}", sentence, re.I):
+            continue
+        if any(f.end() >= m.end() for f in _SCHEDULED_DAY.finditer(sentence)):
+            continue  # a day something is set for, not the day it was said
         return weekday_on_or_before(anchor, m.group(1))
     return anchor
 
@@ -102,10 +116,10 @@ def find_deadline(sentence: str, anchor: dt.date) -> Deadline | None:
     base = statement_date(sentence, anchor)
     m = _WITHIN.search(sentence)
     if m and (m.group(1) or m.group(3) or re.search(r"next|coming", m.group(0), re.I)):
-        days = _num(m.group(1)) * _unit(m.group(2))
+        due = _add(base, _num(m.group(1)), m.group(2))
         if m.group(4):
-            days = max(days, _num(m.group(3)) * _unit(m.group(4)))
-        return Deadline(base + dt.timedelta(days=days), m.group(0))
+            due = max(due, _add(base, _num(m.group(3)), m.group(4)))
+        return Deadline(due, m.group(0))
     m = _BY_DATE.search(sentence)
     if m:
         day, month, year = (m.group(2), m.group(3), m.group(4)) if m.group(2) else (m.group(6), m.group(5), m.group(7))
@@ -113,6 +127,15 @@ def find_deadline(sentence: str, anchor: dt.date) -> Deadline | None:
         if date:
             if m.group(1).lower() == "before":
                 date -= dt.timedelta(days=1)
+            return Deadline(date, m.group(0))
+    m = _SCHEDULED_DAY.search(sentence)
+    if m:
+        return Deadline(weekday_after(anchor, m.group(1)), m.group(0))
+    m = _SCHEDULED_DATE.search(sentence)
+    if m:
+        day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        date = _resolve_day_month(anchor, day, month, None)
+        if date and date >= anchor:
             return Deadline(date, m.group(0))
     m = _BY_WEEKDAY.search(sentence)
     if m:
