@@ -58,7 +58,8 @@ _RISK_RE = re.compile(
     r"\bfurther (?:rises|hikes|increases|cuts|spread|escalation|action|sanctions|talks|strikes)\b|"
     r"\b(?:will|would) depend (?:up)?on\b|\bdepends? (?:up)?on (?:how|whether|what)\b|"
     r"\b(?:very |deeply )?(?:worrying|concerning)\b|\bconcerns? (?:that|about|over)\b|"
-    r"\bfears? (?:that|of)\b|\brisks? (?:of|that)\b|\bshortages?\b|\bfew [a-z]+ (?:are|were) available\b",
+    r"\bfears? (?:that|of)\b|\brisks? (?:of|that)\b|\bshortages?\b|"
+    r"\bfew (?:[a-z]+ ){1,3}(?:are|were|is|was) available\b",
     re.I)
 # Idioms of a position taken: ruling something out is a decision too.
 _RULED_OUT_RE = re.compile(r"\b(off the table|red line|non-negotiable|ruled? out|rules out|ruling out)\b", re.I)
@@ -89,11 +90,18 @@ def _modals(tok: "Token") -> set[str]:
     return {c.lower_ for c in tok.children if c.dep_ == "aux" and c.tag_ == "MD"}
 
 
+_TIME_PATH = frozenset("pobj prep npadvmod advmod nummod compound amod det quantmod tmod pcomp nmod "
+                       "punct cc conj advcl".split())
+
+
 def _in_modifier(span: "Span", char: int) -> bool:
-    """Is the text at this offset inside a clause that modifies a noun ('the pact signed in 2001')?"""
+    """Does the time at this offset date something other than the main event?
+
+    'The pact signed in 2001' (a clause on a noun) and 'exceeded last year's total' (a
+    comparison) do not make a sentence history; 'troops invaded in February 2022' does."""
     tok = next((t for t in span if t.idx <= char < t.idx + len(t.text) + 1), None)
     while tok is not None and tok.dep_ != "ROOT":
-        if tok.dep_ in ("relcl", "acl", "appos"):
+        if tok.dep_ not in _TIME_PATH:
             return True
         tok = tok.head
     return False

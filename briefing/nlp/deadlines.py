@@ -34,7 +34,7 @@ _BY_MONTH = re.compile(rf"\b(by|before|until)\s+(?:the\s+end\s+of\s+|end-|mid-|e
 _END_OF = re.compile(r"\b(?:by|before)\s+the\s+end\s+of\s+(?:the|this)\s+(week|month|year)\b", re.I)
 _NEXT = re.compile(r"\b(next|this|coming)\s+(week|month|year)\b", re.I)
 # Something set for a coming day: 'is expected to speak on Wednesday', 'will vote on 20 June'.
-_FUTURE_LEAD = r"\b(?:will|is expected to|are expected to|is due to|are due to|is scheduled to|are scheduled to|is set to|are set to|scheduled for|set for|due on)\b[^.;]{0,80}?"
+_FUTURE_LEAD = r"\b(?:will|is expected to|are expected to|is due to|are due to|is scheduled to|are scheduled to|is set to|are set to|scheduled for|set for|due on)\b[^.;]{0,160}?"
 _SCHEDULED_DAY = re.compile(rf"{_FUTURE_LEAD}\bon\s+({_WD})\b", re.I)
 _SCHEDULED_DATE = re.compile(rf"{_FUTURE_LEAD}\bon\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MON})|({_MON})\.?\s+(\d{{1,2}}))\b", re.I)
 _SAID_ON = re.compile(rf"\b(?:on|last)\s+({_WD})\b", re.I)
