@@ -160,7 +160,7 @@ def _support(a: _Analysed, g: Group, centroid: dict[str, float], have: set[str])
     """
     core = _content(centroid)
     best: dict[str, tuple[float, int]] = {}
-    for i in a.candidates(core):
+    for i in sorted(a.candidates(core)):
         s = a.corpus.sentences[i]
         if s.source in have or s.is_title:
             continue

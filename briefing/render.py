@@ -550,16 +550,17 @@ class _Renderer:
 _PAPER_PX = {"A4": (210 * 96 / 25.4, 297 * 96 / 25.4), "Letter": (8.5 * 96, 11 * 96)}
 _TALL_PAGE = 19200  # px: 200 inches, far more than any start configuration needs
 _SAFETY = 4.0  # px kept free under predictions (rounding, the "+N more sources" line)
-# Characters of item text on the page beyond which the start configuration cannot
-# fit even A4 (its main column holds about 4,000), so trying it is wasted time.
-_SURELY_TOO_LONG = 7000
+# Characters of text in the main column beyond which the start configuration cannot
+# fit (an A4 main column holds about 4,000), so laying it out is wasted time. A wrong
+# guess costs one layout, never a wrong page.
+_SURELY_TOO_LONG = 6000
 
 
 def _page_chars(view: FullView, limits: Limits) -> int:
-    """A rough size of the page's text for ``limits``: clipped item texts plus a line per entry."""
+    """A rough size of the main column for ``limits``: clipped texts plus a line per item."""
     texts = [i.text for key in ("summary", "decisions", "questions", "stories")
              for i in getattr(view, key)[:getattr(limits, key)]]
-    return sum(min(len(t), limits.chars) + 60 for t in texts) + 60 * limits.actors
+    return sum(min(len(t), limits.chars) + 60 for t in texts)
 
 
 @dataclass

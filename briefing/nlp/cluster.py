@@ -76,7 +76,8 @@ class Vectors:
 
     def vector(self, bag: list[str]) -> dict[str, float]:
         # Names weigh half: two sentences about the same people need not make the same point.
-        vec = {t: self.idf.get(t, 1.0) * (ACTOR_WEIGHT if t.startswith("@") else 1.0) for t in set(bag)}
+        # dict.fromkeys keeps first-seen order: sums then add up the same way on every run.
+        vec = {t: self.idf.get(t, 1.0) * (ACTOR_WEIGHT if t.startswith("@") else 1.0) for t in dict.fromkeys(bag)}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {t: v / norm for t, v in vec.items()}
 
@@ -112,7 +113,7 @@ def group(vectors: list[dict[str, float]], order: list[int], threshold: float) -
             continue
         candidates = set().union(*(index[t] for t in vec if t in index)) if vec else set()
         best, best_sim = None, threshold
-        for g in candidates:
+        for g in sorted(candidates):
             sim = cosine(vec, groups[g].centroid())
             if sim >= best_sim:
                 best, best_sim = g, sim
@@ -137,7 +138,7 @@ def merge(groups: list[Group], threshold: float, passes: int = 3) -> list[Group]
             top = sorted(c, key=c.get, reverse=True)[:8]
             candidates = set().union(*(index[t] for t in top if t in index)) if top else set()
             best, best_sim = None, threshold
-            for k in candidates:
+            for k in sorted(candidates):
                 sim = cosine(c, kept[k].centroid())
                 if sim >= best_sim:
                     best, best_sim = k, sim
