@@ -100,3 +100,14 @@ def test_people_sharing_a_surname_stay_apart(nlp):
     shinzo = next(a for a in index.actors if a.name == "Shinzo Abe")
     assert shinzo.mentions > next(a for a in index.actors if a.name == "Akie Abe").mentions
     assert any(a.name == "Tanaka" and a.kind == "person" for a in index.actors), [a.name for a in index.actors]
+
+
+def test_news_agencies_reporting_are_not_actors(nlp):
+    arts = [Article(title="", anchor=DAY, text=(
+        "Reuters reported on Monday that the airline would cut 2,000 jobs.\n"
+        "According to AFP, the unions called a strike.\n"
+        "The plan was first reported by Bloomberg, citing people familiar with the matter.\n"
+        "Chief executive Carsten Spohr said the cuts were unavoidable."))]
+    names = {a.name for a in find_actors(build_corpus(arts, nlp)).actors}
+    assert not names & {"Reuters", "AFP", "Bloomberg"}, names
+    assert "Carsten Spohr" in names
