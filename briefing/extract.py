@@ -162,7 +162,7 @@ def _support(a: _Analysed, g: Group, centroid: dict[str, float], have: set[str])
     best: dict[str, tuple[float, int]] = {}
     for i in sorted(a.candidates(core)):
         s = a.corpus.sentences[i]
-        if s.source in have or s.is_title:
+        if s.source in have:
             continue
         vec = a.vectors[i]
         if len(_content(vec) & core) < 2:
@@ -313,8 +313,9 @@ def extract(articles: list[Article]) -> Extraction:
     vec = Vectors.fit(bags)
     a = _Analysed(corpus, index, cues, [vec.vector(b) for b in bags])
     a.lead = _lead_centroid(a.vectors, sents)
-    category = {s.idx: _category(cues[s.idx]) for s in sents if _worth_reporting(s, index)}
-    for i in category:
+    # Headlines corroborate (as support) but do not make items of their own.
+    category = {s.idx: _category(cues[s.idx]) for s in sents if not s.is_title and _worth_reporting(s, index)}
+    for i in [s.idx for s in sents if s.idx in category or s.is_title]:
         for t in a.vectors[i]:
             a.by_term.setdefault(t, []).append(i)
     claim_groups = _groups(a, category, "claim", CLAIM_THRESHOLD)

@@ -64,7 +64,13 @@ def safe_url(value: object) -> str:
 
 
 def clip(text: object, limit: int) -> str:
-    """Collapse whitespace and cut ``text`` to ``limit`` characters at a word, with an ellipsis."""
+    """Collapse whitespace and cut ``text`` to ``limit`` characters at a word, with an ellipsis.
+
+    Returns plain text for autoescape to escape once; already-escaped Markup is
+    unescaped first so an entity is never cut in half or escaped twice.
+    """
+    if hasattr(text, "unescape"):
+        text = text.unescape()
     flat = " ".join(str(text or "").split())
     if len(flat) <= limit:
         return flat
@@ -121,11 +127,22 @@ def question_label(item: Item) -> tuple[str, str]:
 class SourceView:
     num: int
     id: str
-    outlet: str
+    outlet: str  # the outlet's name, else the URL's host, else ""
     title: str
     date: str
     url: str  # already filtered by safe_url
     path: str
+
+    @property
+    def name(self) -> str:
+        """What to call a source with neither outlet nor title: its file, else its number."""
+        return Path(self.path).name if self.path else f"Source {self.num}"
+
+
+def _unit(count: int, known: bool) -> str:
+    """'outlets' when every source names its outlet; else 'sources' (we cannot tell them apart)."""
+    word = "outlet" if known else "source"
+    return word if count == 1 else word + "s"
 
 
 @dataclass
@@ -134,7 +151,8 @@ class ItemView:
 
     text: str
     nums: list[int]
-    outlets: int
+    outlets: int  # how many independent outlets back the item
+    unit: str = "outlets"
     actors: list[str] = field(default_factory=list)
     label: str = ""
     label_class: str = ""
@@ -155,6 +173,7 @@ class ActorView:
     role: str
     kind: str
     outlets: int
+    unit: str
     mentions: int
     aliases: list[str]
     nums: list[int]
@@ -180,6 +199,11 @@ class FullView:
     sources: list[SourceView]
 
 
+def _host(url: str) -> str:
+    host = urlsplit(url).hostname or "" if url else ""
+    return host.removeprefix("www.")
+
+
 class _Sources:
     """Maps source ids ("S3") to display numbers (3) and outlets."""
 
@@ -188,10 +212,11 @@ class _Sources:
         for index, s in enumerate(sources, start=1):
             match = re.fullmatch(r"[Ss](\d+)", s.id or "")
             num = int(match[1]) if match else index
+            url = safe_url(s.url)
             self.by_id[s.id] = SourceView(
-                num=num, id=s.id, outlet=(s.outlet or "").strip(), title=(s.title or "").strip(),
-                date=short_date(s.published) if s.published else "", url=safe_url(s.url),
-                path=s.path or "")
+                num=num, id=s.id, outlet=(s.outlet or "").strip() or _host(url),
+                title=(s.title or "").strip(), date=short_date(s.published) if s.published else "",
+                url=url, path=s.path or "")
 
     def num(self, source_id: str) -> int | None:
         view = self.by_id.get(source_id)
@@ -203,18 +228,28 @@ class _Sources:
     def nums(self, ids: Iterable[str]) -> list[int]:
         return sorted({n for n in (self.num(i) for i in ids) if n is not None})
 
-    def outlets(self, ids: Iterable[str]) -> int:
-        """Distinct outlets behind ``ids``; a source without an outlet counts on its own."""
+    def outlets(self, ids: Iterable[str]) -> tuple[int, str]:
+        """Distinct outlets behind ``ids`` and the word for them.
+
+        A source without a known outlet counts on its own, and then the count is
+        of "sources": two unnamed articles may well come from one newsroom.
+        """
         names = set()
+        known = True
         for i in ids:
             view = self.by_id.get(i)
-            names.add((view.outlet.lower() or f"#{view.num}") if view else f"#{i}")
-        return len(names)
+            if view and view.outlet:
+                names.add(view.outlet.lower())
+            else:
+                names.add(f"#{view.num if view else i}")
+                known = False
+        return len(names), _unit(len(names), known)
 
 
 def _item(item: Item | Story, sources: _Sources) -> ItemView:
+    count, unit = sources.outlets(item.sources)
     return ItemView(
-        text=item.text, nums=sources.nums(item.sources), outlets=sources.outlets(item.sources),
+        text=item.text, nums=sources.nums(item.sources), outlets=count, unit=unit,
         actors=list(getattr(item, "actors", []) or []),
         evidence=[(sources.num(e.source), e.quote) for e in (item.evidence or [])])
 
@@ -226,9 +261,10 @@ def _question(item: Item, sources: _Sources) -> ItemView:
 
 
 def _actor(actor: Actor, sources: _Sources) -> ActorView:
-    return ActorView(name=actor.name, role=actor.role or "", kind=actor.kind,
-                     outlets=sources.outlets(actor.sources), mentions=actor.mentions,
-                     aliases=list(actor.aliases), nums=sources.nums(actor.sources))
+    count, unit = sources.outlets(actor.sources)
+    return ActorView(name=actor.name, role=actor.role or "", kind=actor.kind, outlets=count, unit=unit,
+                     mentions=actor.mentions, aliases=list(actor.aliases),
+                     nums=sources.nums(actor.sources))
 
 
 def build_view(brief: Brief) -> FullView:
@@ -490,12 +526,14 @@ class _Renderer:
         """
         from weasyprint import CSS, HTML
 
+        text = self.html(limits, "pdf")
+        if "data-fit-column" not in text:  # a user template without the marks
+            return None
         self.renders += 1
         width, height = _PAPER_PX[self.paper]
         tall = CSS(string=f"@page {{ size: {width}px {_TALL_PAGE}px !important; }}",
                    url_fetcher=self.fetcher)
-        html = HTML(string=self.html(limits, "pdf"), base_url=self.base.as_uri() + "/",
-                    url_fetcher=self.fetcher)
+        html = HTML(string=text, base_url=self.base.as_uri() + "/", url_fetcher=self.fetcher)
         document = html.render(stylesheets=[tall])
         if len(document.pages) != 1:
             return None
@@ -523,12 +561,15 @@ class _Renderer:
         if _page_chars(self.view, steps[0]) < _SURELY_TOO_LONG and attempt(0)[1]:
             return tried[0][0], steps[0]
         geometry = self.measure(steps[0])
-        guess = predict_step(geometry, self.view, steps) if geometry else 0
-        if attempt(guess)[1]:
-            return tried[guess][0], steps[guess]
+        lo = 1 if 0 in tried else 0
+        if geometry:
+            guess = predict_step(geometry, self.view, steps)
+            if attempt(guess)[1]:
+                return tried[guess][0], steps[guess]
+            lo = min(guess + 1, len(steps) - 1)
         # Fewer items never make the page longer, so the first fitting step is
         # found by bisection: a handful of layouts even for hundreds of items.
-        lo, hi = min(guess + 1, len(steps) - 1), len(steps) - 1
+        hi = len(steps) - 1
         while lo < hi:
             mid = (lo + hi) // 2
             if attempt(mid)[1]:

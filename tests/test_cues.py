@@ -71,3 +71,14 @@ def test_background_is_history(nlp):
     assert is_background(span, ANCHOR)
     span = next(iter(nlp("The minister spoke to reporters on Monday.").sents))
     assert not is_background(span, ANCHOR)
+
+
+@pytest.mark.parametrize("text", [
+    "This year has seen over 14,000 cases, a significant increase from 2023.",
+    "Exports rose 4 per cent compared with 2022.",
+    "The agency said deaths had exceeded last year's total.",
+    "Both sides agreed to revive the security pact that was signed in 2001.",
+])
+def test_comparisons_and_noun_clauses_are_not_history(nlp, text):
+    span = next(iter(nlp(text).sents))
+    assert not is_background(span, ANCHOR)

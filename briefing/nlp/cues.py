@@ -65,6 +65,8 @@ _RISK_RE = re.compile(
 _RULED_OUT_RE = re.compile(r"\b(off the table|red line|non-negotiable|ruled? out|rules out|ruling out)\b", re.I)
 _PAST_MONTH_RE = re.compile(r"\b(?:in|from|since|last)\s+(january|february|march|april|may|june|july|august|"
                             r"september|october|november|december)\b(?!\s+\d)", re.I)
+# 'up from 2023', 'than last year', 'compared with 2022': a comparison, not history.
+_COMPARED_RE = re.compile(r"\b(?:from|since|than|compared (?:with|to)|versus|vs\.?|over)\s+(?:in\s+|the\s+)?$", re.I)
 _BACKGROUND_RE = re.compile(r"\b(last year|years? ago|months ago|in the past|previously|decades?|"
                             r"(?:19|20)\d\d)\b", re.I)
 
@@ -91,7 +93,7 @@ def _modals(tok: "Token") -> set[str]:
 
 
 _TIME_PATH = frozenset("pobj prep npadvmod advmod nummod compound amod det quantmod tmod pcomp nmod "
-                       "punct cc conj advcl".split())
+                       "punct cc conj advcl xcomp ccomp".split())
 
 
 def _in_modifier(span: "Span", char: int) -> bool:
@@ -121,7 +123,7 @@ def is_background(span: "Span", anchor: dt.date) -> bool:
         word = m.group(1)
         if word.isdigit() and int(word) >= anchor.year:
             continue
-        if _in_modifier(span, span.start_char + m.start(1)):
+        if _in_modifier(span, span.start_char + m.start(1)) or _COMPARED_RE.search(span.text[:m.start(1)]):
             continue
         return True
     return False

@@ -81,16 +81,21 @@ SYNONYM_SETS = (
     "company firm business",
     "law legislation bill",
     "cut reduce lower",
-    "raise increase hike boost",
+    "increase raise hike boost rise climb jump surge soar",
     "begin start launch",
     "end stop halt finish",
     "investigate probe inquiry investigation",
     "resign quit step",
     "election vote ballot poll",
-    "rise climb jump surge soar",
     "fall drop decline plunge slump",
     "buy purchase acquire acquisition",
     "talk negotiation negotiate",
+    "restore resume reestablish re-establish renew revive reinstate",
+    "relation ties relationship",
+    "embassy mission consulate",
+    "emergency crisis",
+    "outbreak epidemic",
+    "agreement deal accord pact treaty",
 )
 
 # Words whose object is land, not an actor ('annexed X', 'the occupation of X').
