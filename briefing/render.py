@@ -349,7 +349,8 @@ class PageView:
     questions: list[ItemView]
     stories: list[ItemView]
     sources: list[SourceView]
-    chars: int
+    chars: int  # longest text of a bullet, decision or question
+    story_chars: int  # stories get one line each
     hidden: int  # items in the HTML but not on the page
     hidden_sources: int
     clipped: bool  # some text on the page is cut short
@@ -361,7 +362,9 @@ def page_view(view: FullView, limits: Limits) -> PageView:
              "questions": view.questions, "stories": view.stories}
     shown = {name: items[:getattr(limits, name)] for name, items in lists.items()}
     hidden = sum(len(items) - len(shown[name]) for name, items in lists.items())
-    texts = [i.text for key in ("summary", "decisions", "questions", "stories") for i in shown[key]]
+    story_chars = max(limits.chars // 2, 110)
+    clipped = any(len(" ".join(i.text.split())) > (story_chars if key == "stories" else limits.chars)
+                  for key in ("summary", "decisions", "questions", "stories") for i in shown[key])
     cited = set()
     for key in ("summary", "decisions", "questions", "stories"):
         for item in shown[key]:
@@ -369,9 +372,10 @@ def page_view(view: FullView, limits: Limits) -> PageView:
     # The page lists the sources its items cite (the HTML lists them all).
     cited_sources = [s for s in view.sources if s.num in cited] or view.sources
     return PageView(
-        **shown, sources=cited_sources[:limits.sources], chars=limits.chars, hidden=hidden,
+        **shown, sources=cited_sources[:limits.sources], chars=limits.chars,
+        story_chars=story_chars, hidden=hidden,
         hidden_sources=max(0, len(view.sources) - min(len(cited_sources), limits.sources)),
-        clipped=any(len(" ".join(t.split())) > limits.chars for t in texts))
+        clipped=clipped)
 
 
 # --------------------------------------------------------------------------- templates
@@ -546,8 +550,9 @@ class _Renderer:
         """The fullest configuration that fits one page.
 
         A brief of ordinary length is laid out once and fits. Otherwise one tall
-        layout predicts the first step of the trimming schedule that fits, one real
-        layout confirms it, and bisection over the rest of the schedule covers a miss.
+        layout predicts how far each column must be trimmed and one real layout
+        confirms it; should a prediction miss, the trimming schedule is searched
+        (its predicted step first, then bisection).
         """
         steps = schedule(start_limits(self.view))
         tried: dict[int, tuple[Document, bool]] = {}
@@ -557,12 +562,17 @@ class _Renderer:
                 tried[index] = self.layout(steps[index])
             return tried[index]
 
-        # Text far longer than a page cannot fit: skip straight to measuring.
-        if _page_chars(self.view, steps[0]) < _SURELY_TOO_LONG and attempt(0)[1]:
+        # Text much longer than a page will not fit: skip straight to measuring.
+        if _page_chars(self.view, steps[0]) < _LIKELY_TOO_LONG and attempt(0)[1]:
             return tried[0][0], steps[0]
         geometry = self.measure(steps[0])
         lo = 1 if 0 in tried else 0
         if geometry:
+            best = predict_limits(geometry, self.view, steps)
+            if best is not None:
+                document, fits = self.layout(best)
+                if fits:
+                    return document, best
             guess = predict_step(geometry, self.view, steps)
             if attempt(guess)[1]:
                 return tried[guess][0], steps[guess]
@@ -590,15 +600,17 @@ class _Renderer:
 # Paper sizes in CSS px (WeasyPrint's layout unit, 96 per inch).
 _PAPER_PX = {"A4": (210 * 96 / 25.4, 297 * 96 / 25.4), "Letter": (8.5 * 96, 11 * 96)}
 _TALL_PAGE = 19200  # px: 200 inches, far more than any start configuration needs
-_SAFETY = 4.0  # px kept free under predictions (rounding, the "+N more sources" line)
-# Characters of text in the main column beyond which the start configuration cannot
-# fit (an A4 main column holds about 4,000), so laying it out is wasted time. A wrong
-# guess costs one layout, never a wrong page.
-_SURELY_TOO_LONG = 6000
+_SAFETY = 4.0  # px kept free under predictions (rounding)
+_NOTE_PX = 20.0  # px of a "+N more sources" line that the measured layout did not have
+_LISTS = ("summary", "actors", "decisions", "questions", "stories")
+# Beyond this _page_chars the full page is unlikely to fit (the default A4 page holds
+# about 2,600), so the renderer measures first instead of trying it: two layouts in
+# all rather than three. A wrong guess costs one layout, never a wrong page.
+_LIKELY_TOO_LONG = 3000
 
 
 def _page_chars(view: FullView, limits: Limits) -> int:
-    """A rough size of the main column for ``limits``: clipped texts plus a line per item."""
+    """A rough size of the main column for ``limits``: clipped texts plus ~a line per item."""
     texts = [i.text for key in ("summary", "decisions", "questions", "stories")
              for i in getattr(view, key)[:getattr(limits, key)]]
     return sum(min(len(t), limits.chars) + 60 for t in texts)
@@ -651,6 +663,44 @@ def _geometry(page: Any, bottom: float) -> _Geometry | None:
     return geometry if geometry.columns and geometry.items else None
 
 
+def _predicted_bottoms(geometry: _Geometry, view: FullView, limits: Limits) -> dict[str, float]:
+    """Where each column of the page would end with ``limits`` (same text length as measured)."""
+    bottoms = dict(geometry.columns)
+
+    def shorten(column: str, height: float) -> None:
+        bottoms[column] = bottoms.get(column, 0.0) - height
+
+    for name in _LISTS:
+        keep = getattr(limits, name)
+        if keep == 0 and name in geometry.sections:
+            shorten(geometry.sections[name][1], geometry.sections[name][0])
+            continue
+        for _, height, column in geometry.items.get(name, [])[keep:]:
+            shorten(column, height)
+    measured = geometry.items.get("sources", [])
+    if measured:
+        # The page lists the sources its items cite: fewer items, fewer sources.
+        page = page_view(view, limits)
+        shown = {s.num for s in page.sources}
+        known = {int(key): height for key, height, _ in measured if key.isdigit()}
+        average = sum(known.values()) / max(1, len(known))
+        dropped = sum(h for num, h in known.items() if num not in shown)
+        column = measured[0][2]
+        shorten(column, dropped - average * len(shown - known.keys()))
+        note = geometry.items.get("sources-note", [])
+        if note and not page.hidden_sources:
+            shorten(column, note[0][1])
+        elif page.hidden_sources and not note:
+            shorten(column, -_NOTE_PX)
+    return bottoms
+
+
+def _predicted_fits(geometry: _Geometry, view: FullView, limits: Limits) -> bool:
+    """Whether every column of the page would end above the page bottom with ``limits``."""
+    bottoms = _predicted_bottoms(geometry, view, limits)
+    return all(b <= geometry.bottom - _SAFETY for b in bottoms.values())
+
+
 def predict_step(geometry: _Geometry, view: FullView, steps: list[Limits]) -> int:
     """The first step predicted to fit; past the measured text length, the first step that shortens it."""
     for index, limits in enumerate(steps):
@@ -661,29 +711,33 @@ def predict_step(geometry: _Geometry, view: FullView, steps: list[Limits]) -> in
     return len(steps) - 1
 
 
-def _predicted_fits(geometry: _Geometry, view: FullView, limits: Limits) -> bool:
-    """Whether every column of the page would end above the page bottom with ``limits``."""
-    bottoms = dict(geometry.columns)
+def predict_limits(geometry: _Geometry, view: FullView, steps: list[Limits]) -> Limits | None:
+    """The fullest page predicted to fit, trimming each column only as far as it needs.
 
-    def shorten(column: str, height: float) -> None:
-        bottoms[column] = bottoms.get(column, 0.0) - height
-
-    for name in ("summary", "actors", "decisions", "questions", "stories"):
-        keep = getattr(limits, name)
-        if keep == 0 and name in geometry.sections:
-            shorten(geometry.sections[name][1], geometry.sections[name][0])
-            continue
-        for _, height, column in geometry.items.get(name, [])[keep:]:
-            shorten(column, height)
-    measured = geometry.items.get("sources", [])
-    if measured:
-        # The page lists the sources its items cite: fewer items, fewer sources.
-        shown = {s.num for s in page_view(view, limits).sources}
-        known = {int(key): height for key, height, _ in measured if key.isdigit()}
-        average = sum(known.values()) / max(1, len(known))
-        dropped = sum(h for num, h in known.items() if num not in shown)
-        shorten(measured[0][2], dropped - average * len(shown - known.keys()))
-    return all(b <= geometry.bottom - _SAFETY for b in bottoms.values())
+    The schedule trims all lists together; when only the main column overflows
+    that would drop actors for nothing. Here each column takes the first step of
+    the schedule that fits it, the sources' column last (it lists what the others
+    cite). None if some column needs shorter texts than were measured.
+    """
+    start = steps[0]
+    candidates = [s for s in steps if s.chars == start.chars]
+    fields: dict[str, list[str]] = {}
+    for name in _LISTS:
+        where = geometry.sections.get(name) or next(iter(geometry.items.get(name, [])), None)
+        if where:
+            fields.setdefault(where[-1], []).append(name)
+    source_column = next(iter(geometry.items.get("sources", [])), ("", 0.0, ""))[2]
+    fields.setdefault(source_column, []).append("sources")
+    chosen = start
+    for column in sorted(fields, key=lambda c: c == source_column):
+        for step in candidates:
+            trial = replace(chosen, **{name: getattr(step, name) for name in fields[column]})
+            if _predicted_bottoms(geometry, view, trial).get(column, 0.0) <= geometry.bottom - _SAFETY:
+                chosen = trial
+                break
+        else:
+            return None
+    return chosen if _predicted_fits(geometry, view, chosen) else None
 
 
 def _overflows(document: Document) -> bool:

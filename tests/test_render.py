@@ -5,7 +5,9 @@ Uses the real WeasyPrint and reads PDFs back with pypdf.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 
 from briefing.errors import ConfigError, OutputError
 from briefing.models import Actor, Brief, Evidence, Item, Quote, Source, Story, brief_from_json
-from briefing.render import clip, render_brief, safe_url, schedule, start_limits, build_view
+from briefing.render import build_view, clip, render_brief, safe_url, schedule, start_limits
 from briefing.writer import atomic_write, safe_output_path
 
 pypdf = pytest.importorskip("pypdf")
@@ -121,6 +123,15 @@ def pdf_info(path: Path) -> tuple[int, tuple[float, float], str]:
     return len(reader.pages), (float(box.width), float(box.height)), text
 
 
+def earlier_brief(output: Path) -> list[Path]:
+    """Stand-ins for this morning's files, written as an earlier build would have."""
+    folder = output / "2025-08-19"
+    paths = [folder / f"white-house-talks.{ext}" for ext in ("html", "pdf", "json")]
+    for path in paths:
+        atomic_write(path, f"earlier {path.suffix}".encode())
+    return paths
+
+
 def squash(text: str) -> str:
     """PDF text with whitespace removed (extraction splits lines anywhere)."""
     return "".join(text.split())
@@ -163,11 +174,16 @@ def test_small_brief_three_files_one_page(tmp_path: Path, paper: str, size: tupl
 
 
 @pytest.mark.parametrize("paper,size", [("A4", A4), ("Letter", LETTER)])
-def test_huge_brief_trimmed_to_one_page(tmp_path: Path, paper: str, size: tuple[float, float]) -> None:
+def test_huge_brief_trimmed_to_one_page(tmp_path: Path, paper: str, size: tuple[float, float],
+                                       caplog: pytest.LogCaptureFixture) -> None:
     brief = huge_brief()
     started = time.perf_counter()
-    paths = render_brief(brief, tmp_path, paper=paper)
+    with caplog.at_level(logging.INFO, logger="briefing.render"):
+        paths = render_brief(brief, tmp_path, paper=paper)
     elapsed = time.perf_counter() - started
+    # One tall measuring layout predicts the trim; one real layout confirms it.
+    layouts = int(re.search(r"\((\d+) layouts?,", caplog.text)[1])
+    assert layouts <= 3, caplog.text
     pages, (width, height), text = pdf_info(paths[1])
     assert pages == 1
     assert (width, height) == pytest.approx(size, abs=1)
@@ -182,12 +198,37 @@ def test_huge_brief_trimmed_to_one_page(tmp_path: Path, paper: str, size: tuple[
     assert elapsed < 10, f"huge render took {elapsed:.1f}s"
 
 
+def test_empty_brief_and_unbreakable_text(tmp_path: Path) -> None:
+    """No items at all, or one 5,000-character "word": still one clean page."""
+    empty = Brief(topic="empty", title="", date="2025-08-19", generated_at="", sources=[], summary=[],
+                  actors=[], decisions=[], open_questions=[], quotes=[])
+    html_path, pdf_path, _ = render_brief(empty, tmp_path)
+    pages, _, text = pdf_info(pdf_path)
+    assert pages == 1 and "No decisions reported." in text and "0 sources" in text
+
+    odd = small_brief(title="T" * 500)
+    odd.summary[0].text = "y" * 5000
+    odd.sources[0].outlet = None
+    odd.sources[0].title = None
+    odd.sources[0].url = None
+    odd.sources[0].path = "/data/articles/some-article.txt"
+    odd.sources[1].outlet = None
+    odd.sources[1].url = "https://www.reuters.com/world/x"
+    _, pdf_path, _ = render_brief(odd, tmp_path / "odd")
+    pages, _, text = pdf_info(pdf_path)
+    assert pages == 1 and "y" * 5000 not in squash(text) and "y…" in squash(text)
+    assert "some-article.txt" in text  # a source with neither outlet nor title shows its file
+    assert "reuters.com" in text  # no outlet: the URL's host stands in
+
+
 def test_title_and_urls_are_escaped(tmp_path: Path) -> None:
     brief = small_brief(title="<script>alert(1)</script>", url="javascript:alert(1)")
     brief.summary[0].text = 'Bullet with <img src=x onerror="alert(2)"> markup'
     brief.actors[0].name = "<b>Bold</b>"
+    brief.decisions[0].actors = ["AT&T <Holdings>"]
     html_path, pdf_path, _ = render_brief(brief, tmp_path)
     html = html_path.read_text(encoding="utf-8")
+    assert "AT&amp;T &lt;Holdings&gt;" in html and "&amp;amp;" not in html  # escaped exactly once
     assert "<script" not in html.lower()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img" not in html and "<b>Bold" not in html
@@ -272,9 +313,8 @@ def test_user_template_folder_falls_back_to_project_css(tmp_path: Path) -> None:
 
 def test_failed_write_leaves_earlier_brief_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     brief = small_brief()
-    paths = render_brief(brief, tmp_path)
+    paths = earlier_brief(tmp_path)
     before = {p: p.read_bytes() for p in paths}
-    brief.title = "A different title"
 
     def fail(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
@@ -283,6 +323,27 @@ def test_failed_write_leaves_earlier_brief_untouched(tmp_path: Path, monkeypatch
     with pytest.raises(OutputError, match="No space left on device") as info:
         render_brief(brief, tmp_path)
     assert str(paths[0]) in info.value.format_message()
+    assert {p: p.read_bytes() for p in paths} == before
+    assert sorted(p.name for p in paths[0].parent.iterdir()) == sorted(p.name for p in paths)
+
+
+def test_unwritable_last_file_leaves_all_earlier_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only folder or a full disk while staging the JSON: no file of the brief changes."""
+    import tempfile
+
+    brief = small_brief()
+    paths = earlier_brief(tmp_path)
+    before = {p: p.read_bytes() for p in paths}
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+        if str(kwargs.get("prefix", "")).startswith(".white-house-talks.json"):
+            raise PermissionError(13, "Permission denied")
+        return real_mkstemp(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    with pytest.raises(OutputError, match=r"white-house-talks\.json: cannot write: Permission denied"):
+        render_brief(brief, tmp_path)
     assert {p: p.read_bytes() for p in paths} == before
     assert sorted(p.name for p in paths[0].parent.iterdir()) == sorted(p.name for p in paths)
 
@@ -344,6 +405,16 @@ def test_clip() -> None:
     cut = clip("word " * 100, 42)
     assert cut.endswith("…") and len(cut) <= 43 and "  " not in cut
     assert clip("x" * 500, 40) == "x" * 40 + "…"  # one huge word is cut too
+
+
+def test_template_without_fit_marks_still_fits(tmp_path: Path) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    template = (PROJECT_TEMPLATES / "brief.html.j2").read_text(encoding="utf-8")
+    (folder / "brief.html.j2").write_text(template.replace("data-fit", "data-x"), encoding="utf-8")
+    _, pdf_path, _ = render_brief(huge_brief(6), tmp_path / "out", templates=folder)
+    pages, _, text = pdf_info(pdf_path)
+    assert pages == 1 and "moreintheHTMLversion" in squash(text)
 
 
 def test_schedule_keeps_three_bullets_and_shrinks() -> None:
