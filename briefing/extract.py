@@ -109,7 +109,8 @@ def _representative(a: _Analysed, members: list[int], centroid: dict[str, float]
         # A line must stand alone: no 'He said:' opening, no quote torn from its speaker.
         first = s.span[0]
         standalone = first.pos_ != "PRON" and not first.is_quote and first.text not in ("\u201c", '"')
-        return (standalone, has, not s.is_title, 8 <= words <= 40, cosine(a.vectors[i], centroid))
+        return (standalone, has, _actor_subject(a, i), not s.is_title, 8 <= words <= 40,
+                cosine(a.vectors[i], centroid))
     return max(members, key=key)
 
 
@@ -145,7 +146,7 @@ def _item(a: _Analysed, g: Group, kind: str | None) -> Item:
         text = "Proposal: " + text
     return Item(text=text, sources=order, evidence=evidence,
                 actors=[n for n, _ in actors.most_common(6)], kind=kind if kind in QUESTION_KINDS else None,
-                due=due, score=_score(a, g, per_source))
+                due=due, score=_score(a, g, per_source, rep))
 
 
 def _content(vec: dict[str, float]) -> set[str]:
@@ -183,14 +184,19 @@ def _actor_subject(a: _Analysed, i: int) -> bool:
     return False
 
 
-def _score(a: _Analysed, g: Group, per_source: dict[str, int]) -> float:
+def _score(a: _Analysed, g: Group, per_source: dict[str, int], rep: int) -> float:
     """Corroboration first, then what kind of point it is, how central to the lead story, how early told."""
     n = len(per_source)
     centrality = cosine(g.centroid(), a.lead) if a.lead else 0.0
     earliest = min(max(a.corpus.sentences[i].position, 0) for i in g.members)
-    acted = any(_actor_subject(a, i) for i in per_source.values())
+    acted = _actor_subject(a, rep)
+    cued = bool(a.cues[rep])
     decided = any(c.kind in ("decision", "proposal") for i in g.members for c in a.cues[i])
-    return n + 1.5 * centrality + (0.4 if earliest <= 2 else 0.0) + (0.5 if acted else 0.0) + (0.4 if decided else 0.0)
+    # Scene-setting ('The announcement came during a summit ...') names no one acting and
+    # carries no cue: it is context, however many outlets repeat it.
+    context = 0.0 if acted or cued else -1.5
+    return n + 1.5 * centrality + (0.4 if earliest <= 2 else 0.0) + (0.5 if acted else 0.0) \
+        + (0.4 if decided else 0.0) + context
 
 
 def _lead_centroid(vectors: list[dict[str, float]], sentences: list[Sentence]) -> dict[str, float]:

@@ -358,8 +358,11 @@ class PageView:
 
 def page_view(view: FullView, limits: Limits) -> PageView:
     """The heads of each list that ``limits`` allows, and the sources they cite."""
-    lists = {"summary": view.summary, "actors": view.actors, "decisions": view.decisions,
-             "questions": view.questions, "stories": view.stories}
+    # A point already in the bottom line is not repeated below it on the page (the HTML keeps it).
+    bottom = {i.text for i in view.summary[:limits.summary]}
+    lists = {"summary": view.summary, "actors": view.actors,
+             "decisions": [i for i in view.decisions if i.text not in bottom],
+             "questions": [i for i in view.questions if i.text not in bottom], "stories": view.stories}
     shown = {name: items[:getattr(limits, name)] for name, items in lists.items()}
     hidden = sum(len(items) - len(shown[name]) for name, items in lists.items())
     story_chars = max(limits.chars // 2, 110)

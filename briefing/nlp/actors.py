@@ -156,6 +156,15 @@ def _role_after(span: "Span") -> str | None:
     return None
 
 
+def _org_role(span: "Span") -> str | None:
+    """A body's role is an apposition after its name: 'the Reserve Bank, the country's central bank'."""
+    for child in span.root.children:
+        if child.dep_ == "appos" and child.i >= span.end and child.pos_ == "NOUN" \
+                and span.end < len(span.doc) and span.doc[span.end].text == ",":
+            return _appos_text(child)
+    return None
+
+
 def _appos_text(head: "Token") -> str | None:
     toks = []
     for t in head.subtree:
@@ -213,8 +222,7 @@ def _mentions(corpus: Corpus, abbreviations: dict[str, str]) -> list[Mention]:
             label = "PERSON" if span.start > 0 and span.doc[span.start - 1].lower_ in HONORIFICS else ent.label_
             # People get titles before or after their name; bodies only an apposition
             # ('the Reserve Bank, the country's central bank').
-            role = (_role_before(span) or _role_after(span)) if label in ("PERSON", "") or len(span) == 1 \
-                else _role_after(span)
+            role = (_role_before(span) or _role_after(span)) if label == "PERSON" else _org_role(span)
             indefinite = span.start > 0 and span.doc[span.start - 1].lower_ in ("a", "an")
             out.append(Mention(span.text, label, sent.idx, sent.source, span.start, span.end,
                                span.root, role, titled=role is not None or label != ent.label_,
