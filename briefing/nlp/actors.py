@@ -114,7 +114,7 @@ def _is_title_word(tok: "Token", lower_words: set[str]) -> bool:
 
 
 def _role_before(span: "Span") -> str | None:
-    """A title right before a name: 'German Chancellor [Friedrich Merz]'."""
+    """A title right before a name: 'German Chancellor [Olaf Scholz]'."""
     doc = span.doc
     i = span.start - 1
     while i >= 0 and doc[i].lower_ in HONORIFICS:
@@ -141,7 +141,7 @@ def _role_before(span: "Span") -> str | None:
 
 
 def _role_after(span: "Span") -> str | None:
-    """An apposition: '[Mark Rutte], NATO secretary-general,' or '[Witkoff]' as appos of 'envoy'."""
+    """An apposition: '[Jens Stoltenberg], NATO secretary-general,' or '[Peskov]' as appos of 'spokesman'."""
     root = span.root
     for child in root.children:
         if child.dep_ == "appos" and child.i >= span.end:
@@ -181,7 +181,7 @@ def _appos_text(head: "Token") -> str | None:
 
 
 def _split_joined(text: str) -> list[str]:
-    """'Putin-Zelenskyy' names two people; 'Secretary-General' does not."""
+    """'Navalny-Peskov' names two people; 'Secretary-General' does not."""
     parts = re.split(r"[\-\u2013\u2014/]", text)
     if " " not in text and len(parts) > 1 and all(p[:1].isupper() and len(p) > 2 for p in parts):
         return parts
@@ -254,7 +254,7 @@ def _surname_key(norm: str, surnames: dict[str, str]) -> str | None:
     if last in surnames:
         return surnames[last]
     for known, key in surnames.items():
-        # Spelling variants of one surname ("Zelensky"/"Zelenskyy").
+        # Spelling variants of one surname ("Navalny"/"Navalnyy").
         if len(last) > 4 and known[:4] == last[:4] and fuzz.ratio(known, last) >= 88:
             return key
     return None
@@ -317,7 +317,7 @@ def _person_keys(full: dict[str, int]) -> tuple[dict[str, str], dict[str, str]]:
     """Group keys for full names, and for a bare surname the key it stands for.
 
     One surname is one person unless the cluster names people with different first
-    initials under it ('Donald Trump' and 'Melania Trump'): then each full name is its own
+    initials under it ('Shinzo Abe' and 'Akie Abe'): then each full name is its own
     person and a bare surname goes to the one named most.
     """
     by_last: dict[str, list[str]] = defaultdict(list)
@@ -401,7 +401,7 @@ def _is_channel(m: Mention, outlets: set[str]) -> bool:
 
 
 def _is_acting(m: Mention) -> bool:
-    """Subject of a verb, the agent of a passive, or the owner of a subject ('Trump's team said')."""
+    """Subject of a verb, the agent of a passive, or the owner of a subject ('the mayor's team said')."""
     root = m.root
     if root is None:
         return False
@@ -496,7 +496,7 @@ def _capital_metonyms(groups: dict[tuple[str, str], Group], outlets: set[str]) -
 
 
 def _group_actors(corpus: Corpus) -> dict[str, Group]:
-    """Nationality + collective noun subjects: 'European leaders', 'Ukrainian officials'."""
+    """Nationality + collective noun subjects: 'European leaders', 'German officials'."""
     groups: dict[str, Group] = {}
     for sent in corpus.sentences:
         for tok in sent.span:

@@ -181,7 +181,7 @@ def find_cues(span: "Span", anchor: dt.date) -> list[Cue]:
 def _is_main_predicate(tok: "Token") -> bool:
     """The verb carries the sentence's news: its root, or what a root verb of saying reports.
 
-    'Trump hosted Zelenskyy' in a relative clause, or 'under pressure to offer guarantees',
+    'the minister hosted the delegation' in a relative clause, or 'under pressure to offer refunds',
     is not a decision of the day.
     """
     hops = 0
