@@ -20,6 +20,11 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only; commands import what t
 def _setup_logging(verbose: int) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if verbose < 2:
+        # WeasyPrint warns once per font when the system lacks HarfBuzz's subsetter; the PDF is
+        # fine, and a morning run's log should only say what needs doing.
+        for name in ("weasyprint", "fontTools"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _parse_date(value: str | None) -> dt.date | None:
