@@ -75,8 +75,13 @@ def _outlet(article: Article) -> str | None:
 
 def _sources(articles: list[Article], ids: list[str]) -> list[Source]:
     return [Source(id=sid, title=a.title or None, outlet=_outlet(a), url=a.url, path=a.path,
-                   published=a.published.isoformat() if a.published else None)
+                   published=a.published.isoformat() if a.published else None, lead=_lead(a.text))
             for sid, a in zip(ids, articles)]
+
+
+def _lead(text: str, words: int = 14) -> str:
+    first = " ".join(text.split()[:words])
+    return first + ("…" if len(text.split()) > words else "")
 
 
 def _category(cues: list[Cue]) -> str:
@@ -144,8 +149,13 @@ def _item(a: _Analysed, g: Group, kind: str | None) -> Item:
         text = clean_space(sents[rep].text)  # the line must keep what is due when
     if prefer is None and any(c.kind == "proposal" for c in a.cues[rep]):
         text = "Proposal: " + text
+    # Who acted leads the list: the subject of the line shown, then whoever the sentences name most.
+    doer = _subject_actor(a, rep)
+    named = [n for n, _ in actors.most_common(6)]
+    if doer:
+        named = [doer] + [n for n in named if n != doer][:5]
     return Item(text=text, sources=order, evidence=evidence,
-                actors=[n for n, _ in actors.most_common(6)], kind=kind if kind in QUESTION_KINDS else None,
+                actors=named, kind=kind if kind in QUESTION_KINDS else None,
                 due=due, score=_score(a, g, per_source, rep))
 
 
@@ -172,6 +182,18 @@ def _support(a: _Analysed, g: Group, centroid: dict[str, float], have: set[str])
         if sim >= SUPPORT_THRESHOLD and (s.source not in best or sim > best[s.source][0]):
             best[s.source] = (sim, i)
     return {src: i for src, (_, i) in best.items()}
+
+
+def _subject_actor(a: _Analysed, i: int) -> str | None:
+    """The actor named as the subject of the main clause (or of what its verb of saying reports)."""
+    root = a.corpus.sentences[i].span.root
+    for verb in (root, *[c for c in root.children if c.dep_ == "ccomp"]):
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                name = a.index.named_in(i, child.subtree)
+                if name:
+                    return name
+    return None
 
 
 def _actor_subject(a: _Analysed, i: int) -> bool:

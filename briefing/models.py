@@ -33,6 +33,7 @@ class Source:
     url: str | None
     path: str | None
     published: str | None
+    lead: str | None = None  # the article's opening words, to name it when it has no headline
 
 
 @dataclass

@@ -215,7 +215,7 @@ class _Sources:
             url = safe_url(s.url)
             self.by_id[s.id] = SourceView(
                 num=num, id=s.id, outlet=(s.outlet or "").strip() or _host(url),
-                title=(s.title or "").strip(), date=short_date(s.published) if s.published else "",
+                title=(s.title or s.lead or "").strip(), date=short_date(s.published) if s.published else "",
                 url=url, path=s.path or "")
 
     def num(self, source_id: str) -> int | None:

@@ -89,7 +89,7 @@ def build_corpus(articles: list[Article], nlp) -> Corpus:
         corpus.headings += [(sid, h) for h in heads]
         jobs += [(sid, a_idx, False, p) for p in paras]
     positions: dict[int, int] = {}
-    for (sid, a_idx, is_title, _), doc in zip(jobs, nlp.pipe((j[3] for j in jobs), batch_size=64)):
+    for (sid, a_idx, is_title, _), doc in zip(jobs, nlp.pipe((j[3] for j in jobs), batch_size=256)):
         corpus.docs.append((sid, doc, is_title))
         anchor = articles[a_idx].anchor or articles[a_idx].published or dt.date.today()
         for sent in doc.sents:
