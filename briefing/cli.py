@@ -122,10 +122,10 @@ def _progress_bar() -> Iterator[Callable | None]:
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("collecting", total=None)
+        task = bar.add_task("sources collected", total=None)
 
         def update(done: int, total: int, source: object) -> None:
-            bar.update(task, completed=done, total=total, description=f"collecting {source.label}"[:70])
+            bar.update(task, completed=done, total=total)
 
         yield update
 

@@ -25,7 +25,7 @@ import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import urljoin, urlsplit
 
 from .config import Config, SourceSpec, TopicConfig
@@ -40,6 +40,7 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 FILE_SETTLE_SECONDS = 5.0  # a drop-folder file changed more recently than this may be half-written
 MAX_ENTRIES_PER_FEED = 1000
 MIN_PAGE_CHARS = 200  # shorter "main text" is a cookie wall or a teaser: the feed summary is better
+MIN_ARTICLE_CHARS = 80  # a page source with less is navigation, not an article
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
                "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
 HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
@@ -274,7 +275,7 @@ class _Page:
     article: Article | None
 
 
-def _feed_entries(parsed: object) -> list[_Entry]:
+def _feed_entries(parsed: Any) -> list[_Entry]:
     entries = []
     for raw in parsed.entries[:MAX_ENTRIES_PER_FEED]:
         link = _http_url(raw.get("link"))
@@ -383,7 +384,7 @@ class _Run:
         if self._known(url_keys(spec.value), topics, report):
             return
         page = self._fetch_page(spec.value)
-        if page.article is None or not page.article.text.strip():
+        if page.article is None or len(page.article.text.strip()) < MIN_ARTICLE_CHARS:
             raise SourceFailed("no article text on the page")
         article = page.article
         article.url = clean_url(page.canonical or page.url)
@@ -508,12 +509,12 @@ class _Run:
             self._store(self._new_article(article, article.published, keys, report.label), topics, report)
 
 
-def _bozo_reason(parsed: object) -> str:
+def _bozo_reason(parsed: Any) -> str:
     exc = parsed.get("bozo_exception")
     return f"{type(exc).__name__}: {exc}" if exc else "unknown error"
 
 
-def _check_feed(parsed: object, result: FetchResult, entries: list[_Entry]) -> None:
+def _check_feed(parsed: Any, result: FetchResult, entries: list[_Entry]) -> None:
     """Refuse what is not a feed: an HTML page, or XML too broken to read a usable entry from.
 
     A feed with minor errors whose entries still read (feedparser recovers many) is kept.

@@ -29,6 +29,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from . import __version__
+from .config import FetchConfig
 
 log = logging.getLogger(__name__)
 # httpx logs every request at INFO: too much for `-v` over hundreds of pages, and our own
@@ -62,7 +63,7 @@ class FetchSettings:
     user_agent: str = USER_AGENT
 
     @classmethod
-    def from_config(cls, fetch_cfg: object) -> "FetchSettings":
+    def from_config(cls, fetch_cfg: FetchConfig) -> "FetchSettings":
         """Settings from a :class:`briefing.config.FetchConfig`."""
         return cls(connect_timeout=fetch_cfg.connect_timeout, read_timeout=fetch_cfg.read_timeout,
                    total_timeout=fetch_cfg.total_timeout, max_bytes=fetch_cfg.max_bytes,

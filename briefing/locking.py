@@ -14,6 +14,7 @@ from typing import Iterator
 
 from filelock import FileLock, Timeout
 
+from .config import Config
 from .errors import BriefingError
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def lock_path(output: Path, slug: str) -> Path:
 
 
 @contextmanager
-def topic_lock(config: object, slug: str, wait: float | None = None) -> Iterator[Path]:
+def topic_lock(config: Config, slug: str, wait: float | None = None) -> Iterator[Path]:
     """Hold the lock of topic ``slug``, waiting at most ``wait`` seconds (default: the config's)."""
     wait = config.lock_wait_seconds if wait is None else wait
     path = lock_path(config.output, slug)

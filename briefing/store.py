@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
+from .config import Config, TopicConfig
 from .errors import BriefingError
 from .models import Article
 
@@ -293,7 +294,7 @@ def _mask(url: str) -> str:
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
-def store_for(config: object) -> "SQLiteStore":
+def store_for(config: Config) -> "SQLiteStore":
     """The configured store (``config.store``), relative paths against the config's folder."""
     return open_store(config.store, base=Path(config.path).resolve().parent)
 
@@ -545,7 +546,7 @@ def _stored(row: sqlite3.Row) -> StoredArticle:
 
 # --------------------------------------------------------------------------- what a build reads
 
-def build_window(config: object, topic: object, date: dt.date,
+def build_window(config: Config, topic: TopicConfig, date: dt.date,
                  now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
     """The span a brief of ``date`` covers: ``window`` hours up to now (today's brief) or up
     to the end of that local day (an earlier date, rebuilt)."""
@@ -556,7 +557,7 @@ def build_window(config: object, topic: object, date: dt.date,
     return end - dt.timedelta(hours=topic.window_hours), end
 
 
-def articles_for_build(config: object, topic: object, date: dt.date,
+def articles_for_build(config: Config, topic: TopicConfig, date: dt.date,
                        now: dt.datetime | None = None) -> list[tuple[int, Article]]:
     """The topic's articles for the brief of ``date``, as (store id, Article) pairs.
 
@@ -573,7 +574,7 @@ def articles_for_build(config: object, topic: object, date: dt.date,
                            outlet=r.outlet, path=r.path)) for r in rows]
 
 
-def _local_date(published: str | None, tz: object) -> dt.date | None:
+def _local_date(published: str | None, tz: dt.tzinfo) -> dt.date | None:
     """The local date of a stored ``published`` (an ISO date, or a UTC timestamp)."""
     try:
         if not published or len(published) == 10:
