@@ -207,6 +207,23 @@ class Scheduler:
         pdf = next((p for p in result.paths if p.suffix == ".pdf"), None)
         log.info("topic %s: %s done in %.0fs: %d new article(s), %d of %d source(s) failed; wrote %s",
                  slug, label, time.monotonic() - started, report.new, len(report.failed), len(report.sources), pdf)
+        if pdf is not None:
+            self._send(slug, pdf.parent.name, label)
+
+    def _send(self, slug: str, date: str, label: str) -> None:
+        """The last step of a scheduled run: email the brief (queued mail stays queued on failure)."""
+        from .deliver import send_after_build
+
+        try:
+            sent = send_after_build(self.config, slug, date)
+        except BriefingError as exc:
+            log.error("topic %s: %s: email failed: %s", slug, label, exc.format_message())
+            return
+        except Exception:  # the brief is built; a mail bug must not stop the service
+            log.exception("topic %s: %s: email failed unexpectedly", slug, label)
+            return
+        for line in sent.lines() if sent.outcomes else []:
+            log.info("topic %s: %s: %s", slug, label, line)
 
     def _retry(self, slug: str) -> None:
         if self._stopping:

@@ -18,6 +18,7 @@ from briefing.errors import ConfigError
 from briefing.locking import BusyError, topic_lock
 from briefing.schedule import cron_trigger, cron_weekdays, fire_times, missed_run, triggers
 from briefing.store import store_for
+from smtp_helpers import SmtpServer
 from helpers_http import (Item, LocalServer, article_page, hours_ago, http_server, rss20,  # noqa: F401
                           seed_articles, wait_for, write_config)
 
@@ -159,7 +160,7 @@ def _timezone_away_from_midnight() -> str:
 
 
 @pytest.mark.slow
-def test_schedule_catches_up_runs_on_time_and_stops_on_sigterm(tmp_path, http_server):
+def test_schedule_catches_up_runs_on_time_and_stops_on_sigterm(tmp_path, http_server, request):
     feed = publish(http_server, range(3))
     other = publish(http_server, [3, 4], path="/other.xml")
     tzname = _timezone_away_from_midnight()
@@ -167,10 +168,14 @@ def test_schedule_catches_up_runs_on_time_and_stops_on_sigterm(tmp_path, http_se
     now = dt.datetime.now(tz)
     missed = now - dt.timedelta(minutes=30)
     soon = now + dt.timedelta(seconds=20)
+    smtp = SmtpServer().__enter__()  # the dawn run ends by emailing the brief
+    request.addfinalizer(lambda: smtp.__exit__(None, None, None))
     path = write_config(tmp_path / "briefing.yaml", [
         {"slug": "missed", "sources": [{"feed": feed}], "schedule": f"{missed.second} {missed.minute} {missed.hour} * * *"},
-        {"slug": "soon", "sources": [{"feed": other}], "schedule": f"{soon.second} {soon.minute} {soon.hour} * * *"},
-    ], timezone=tzname, catch_up_hours=2)
+        {"slug": "soon", "title": "Soon topic", "sources": [{"feed": other}],
+         "schedule": f"{soon.second} {soon.minute} {soon.hour} * * *", "recipients": ["desk@example.org"]},
+    ], timezone=tzname, catch_up_hours=2,
+        smtp={"host": "127.0.0.1", "port": smtp.port, "security": "none", "timeout": 10})
     day = now.date().isoformat()
     output = tmp_path / "output" / day
     log_path = tmp_path / "schedule.log"
@@ -192,6 +197,10 @@ def test_schedule_catches_up_runs_on_time_and_stops_on_sigterm(tmp_path, http_se
     assert "topic soon: scheduled run started" in log
     assert "SIGTERM received: stopping" in log and "scheduler stopped" in log
     assert "Traceback" not in log
+    # The scheduled run emailed its brief, with the PDF that was archived.
+    assert wait_for(lambda: smtp.messages, 10), log
+    assert [m.rcpt_tos for m in smtp.messages] == [["desk@example.org"]]
+    assert b"Soon topic - " + day.encode() in smtp.messages[0].data
     config = load_config(path)
     with store_for(config) as store:
         assert store.brief("missed", now.date()).scheduled and store.brief("soon", now.date()).scheduled
