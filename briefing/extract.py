@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from pathlib import Path
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -18,6 +19,7 @@ from .nlp.cluster import Group, Vectors, average_linkage, cosine, merge, terms
 from .nlp.corpus import Corpus, Sentence, build_corpus
 from .nlp.cues import Cue, find_cues, is_background
 from .nlp.model import load_model
+from .nlp.parsecache import ParseCache
 from .nlp.phrasing import shorten
 from .nlp.text import clean_space
 from .nlp.quotes import find_quotes
@@ -329,10 +331,13 @@ def _stories(a: _Analysed, claim_groups: list[Group], items: list[Item]) -> tupl
     return stories, {gi: renumber[sid] for gi, sid in story_of.items()}
 
 
-def extract(articles: list[Article]) -> Extraction:
-    """Actors, decisions, open questions, facts, quotes and stories of a cluster of articles."""
+def extract(articles: list[Article], cache_dir: Path | None = None) -> Extraction:
+    """Actors, decisions, open questions, facts, quotes and stories of a cluster of articles.
+
+    With ``cache_dir``, each article's parse is kept there and reused by later builds."""
     nlp = load_model()
-    corpus = build_corpus(articles, nlp)
+    cache = ParseCache(cache_dir, nlp) if cache_dir else None
+    corpus = build_corpus(articles, nlp, cache)
     log.info("parsed %d articles into %d sentences", len(articles), len(corpus.sentences))
     index = find_actors(corpus)
     sents = corpus.sentences

@@ -163,7 +163,7 @@ def build_from_articles(config: Config, topic: TopicConfig, articles: list[Artic
     for article in articles:
         article.anchor = article.published or date
     log.info("extracting from %d articles", len(articles))
-    extraction = extract(articles)
+    extraction = extract(articles, cache_dir=output / ".cache" / "parse")
     brief = compose(extraction, topic=topic.slug, title=topic.title, date=date)
     paths = render_brief(brief, output, templates=config.templates, paper=config.paper)
     # Every build refreshes output/index.html and applies retention (never to this brief).

@@ -124,3 +124,18 @@ def test_python_m_and_help():
     assert proc.returncode == 0 and "build" in proc.stdout
     proc = run_briefing("build", "--help")
     assert "--input" in proc.stdout and "--date" in proc.stdout
+
+
+def test_rebuild_reuses_the_parse_and_gives_the_same_brief(tmp_path):
+    """The second build reads each article's parse from output/.cache and changes nothing."""
+    args = ("build", "--input", str(SEEDS), "--date", SEED_DATE, "--output", str(tmp_path))
+    first = run_briefing(*args)
+    assert first.returncode == 0, first.stderr
+    cache = list((tmp_path / ".cache" / "parse").rglob("*.spacy"))
+    assert len(cache) == 5
+    before = json.loads((tmp_path / SEED_DATE / "seeds.json").read_text())
+    second = run_briefing("-v", *args)
+    assert second.returncode == 0 and "5 from the cache" in second.stderr, second.stderr
+    after = json.loads((tmp_path / SEED_DATE / "seeds.json").read_text())
+    before.pop("generated_at"), after.pop("generated_at")
+    assert before == after

@@ -11,6 +11,8 @@ from ..models import Article
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
+    from .parsecache import ParseCache
+
 # Lines outlets add around the story: never content.
 _BOILERPLATE = re.compile(
     r"^(read more( here)?|read more:.*|advertisement|sign up.*|subscribe.*|share this.*|follow us.*|"
@@ -77,19 +79,25 @@ def paragraphs(text: str) -> tuple[list[str], list[str]]:
     return paras, heads
 
 
-def build_corpus(articles: list[Article], nlp) -> Corpus:
-    """Parse every article once (titles included) into one Corpus."""
+def build_corpus(articles: list[Article], nlp, cache: "ParseCache | None" = None) -> Corpus:
+    """Parse every article once (titles included) into one Corpus; reuse cached parses."""
+    from .parsecache import parse_groups
+
     ids = [f"S{i + 1}" for i in range(len(articles))]
     corpus = Corpus(articles=articles, source_ids=ids)
     jobs: list[tuple[str, int, bool, str]] = []
+    groups: list[list[str]] = []
     for a_idx, (sid, article) in enumerate(zip(ids, articles)):
+        start = len(jobs)
         if article.title.strip():
             jobs.append((sid, a_idx, True, article.title.strip()))
         paras, heads = paragraphs(article.text)
         corpus.headings += [(sid, h) for h in heads]
         jobs += [(sid, a_idx, False, p) for p in paras]
+        groups.append([j[3] for j in jobs[start:]])
+    docs = [doc for group in parse_groups(nlp, groups, cache) for doc in group]
     positions: dict[int, int] = {}
-    for (sid, a_idx, is_title, _), doc in zip(jobs, nlp.pipe((j[3] for j in jobs), batch_size=256)):
+    for (sid, a_idx, is_title, _), doc in zip(jobs, docs):
         corpus.docs.append((sid, doc, is_title))
         anchor = articles[a_idx].anchor or articles[a_idx].published or dt.date.today()
         for sent in doc.sents:
