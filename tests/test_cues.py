@@ -82,3 +82,12 @@ def test_background_is_history(nlp):
 def test_comparisons_and_noun_clauses_are_not_history(nlp, text):
     span = next(iter(nlp(text).sents))
     assert not is_background(span, ANCHOR)
+
+
+@pytest.mark.parametrize("text", [
+    "The bank is considering a bid for its rival, according to people familiar with the matter.",
+    "The minister is said to have offered her resignation twice.",
+    "Officials speaking on condition of anonymity said the deal was close.",
+])
+def test_unnamed_sourcing_is_unconfirmed(nlp, text):
+    assert "unconfirmed" in kinds(nlp, text)

@@ -59,3 +59,14 @@ def test_weekday_resolution():
 def test_calendar_months_and_scheduled_days(sentence, anchor, due):
     found = find_deadline(sentence, anchor)
     assert found is not None and found.due.isoformat() == due
+
+
+@pytest.mark.parametrize("sentence, due", [
+    ("The company will stop selling petrol cars by 2030.", "2030-12-31"),
+    ("The bank is expected to cut rates in September.", "2025-09-30"),
+    ("The committee will publish its report later this month.", "2025-08-31"),
+    ("The minister will announce the budget tomorrow.", "2025-08-20"),
+])
+def test_years_months_ahead_and_tomorrow(sentence, due):
+    found = find_deadline(sentence, TUE)
+    assert found is not None and found.due.isoformat() == due, found

@@ -38,7 +38,10 @@ _NEG = frozenset({"not", "n't", "never", "no"})
 _UNCONFIRMED_RE = re.compile(
     r"\b(reportedly|allegedly|unconfirmed|unverified|could not (?:be )?(?:independently )?verif|"
     r"declined to (?:comment|confirm)|did not respond to (?:a )?request|no official confirmation|"
-    r"(?:has|have) yet to (?:confirm|respond|comment|accept))", re.I)
+    r"(?:has|have) yet to (?:confirm|respond|comment|accept)|"
+    r"(?:people|sources|officials|persons?) (?:familiar|briefed) with|speaking on condition of anonymity|"
+    r"(?:un|not )named (?:sources|officials)|anonymous (?:sources|officials)|is said to|are said to|"
+    r"according to (?:sources|reports|media reports))", re.I)
 _UNRESOLVED_RE = re.compile(
     r"\b((?:remain(?:s|ed)?|still|is|was|were|are|be)\s+(?:largely\s+|still\s+)?(?:unclear|uncertain|undecided|"
     r"unresolved|murky|in doubt|unknown|to be (?:seen|determined|decided|worked out))|"

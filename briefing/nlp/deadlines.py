@@ -32,9 +32,13 @@ _DATE_MD = rf"({_MON})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?"
 _BY_DATE = re.compile(rf"\b(by|before|until|no later than|deadline of|due on|due by)\s+(?:the\s+)?(?:{_DATE_DM}|{_DATE_MD})", re.I)
 _BY_MONTH = re.compile(rf"\b(by|before|until)\s+(?:the\s+end\s+of\s+|end-|mid-|early\s+|late\s+)?({_MON})\b(?!\s+\d)", re.I)
 _END_OF = re.compile(r"\b(?:by|before)\s+the\s+end\s+of\s+(?:the|this)\s+(week|month|year)\b", re.I)
-_NEXT = re.compile(r"\b(next|this|coming)\s+(week|month|year)\b", re.I)
+_NEXT = re.compile(r"\b(?:later\s+)?(next|this|coming)\s+(week|month|year)\b", re.I)
+_BY_YEAR = re.compile(r"\b(?:by|before|until)\s+(?:the\s+end\s+of\s+|end-|mid-)?((?:19|20)\d\d)\b(?![-/]\d)", re.I)
+_TOMORROW = re.compile(r"\btomorrow\b", re.I)
 # Something set for a coming day: 'is expected to speak on Wednesday', 'will vote on 20 June'.
 _FUTURE_LEAD = r"\b(?:will|is expected to|are expected to|is due to|are due to|is scheduled to|are scheduled to|is set to|are set to|scheduled for|set for|due on)\b[^.;]{0,160}?"
+# 'talks will resume in September': a month ahead, due by its end.
+_IN_MONTH = re.compile(rf"{_FUTURE_LEAD}\bin\s+(?:early\s+|mid-|late\s+)?({_MON})\b(?!\s+\d)", re.I)
 _SCHEDULED_DAY = re.compile(rf"{_FUTURE_LEAD}\bon\s+({_WD})\b", re.I)
 _SCHEDULED_DATE = re.compile(rf"{_FUTURE_LEAD}\bon\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MON})|({_MON})\.?\s+(\d{{1,2}}))\b", re.I)
 _SAID_ON = re.compile(rf"\b(?:on|last)\s+({_WD})\b", re.I)
@@ -156,10 +160,24 @@ def find_deadline(sentence: str, anchor: dt.date) -> Deadline | None:
             return Deadline(dt.date(year, month, 1) - dt.timedelta(days=1), m.group(0))
         day = 15 if "mid" in m.group(0).lower() else None
         return Deadline(dt.date(year, month, day) if day else _end_of_month(year, month), m.group(0))
+    m = _BY_YEAR.search(sentence)
+    if m and int(m.group(1)) >= base.year:
+        year = int(m.group(1))
+        if m.group(0).lower().startswith("before"):
+            return Deadline(dt.date(year - 1, 12, 31), m.group(0))
+        return Deadline(dt.date(year, 6, 30) if "mid" in m.group(0).lower() else dt.date(year, 12, 31), m.group(0))
+    m = _IN_MONTH.search(sentence)
+    if m:
+        month = _month_index(m.group(1))
+        year = base.year + (1 if month < base.month else 0)
+        return Deadline(_end_of_month(year, month), m.group(0))
     m = _NEXT.search(sentence)
     if m:
         offset = 0 if m.group(1).lower() == "this" else 1
         return Deadline(_end_of_period(base, m.group(2).lower(), offset), m.group(0))
+    m = _TOMORROW.search(sentence)
+    if m:
+        return Deadline(base + dt.timedelta(days=1), m.group(0))
     return None
 
 
