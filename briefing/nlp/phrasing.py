@@ -22,6 +22,25 @@ def _subject_start(span: "Span") -> int | None:
     return None
 
 
+_ASIDE_MARKS = frozenset("after as while since even though although whereas".split())
+LONG_WORDS = 22  # a line longer than this loses a trailing aside if it has one
+
+
+def _trailing_aside(span: "Span", start: int) -> int:
+    """Where a trailing aside begins: ', leaving ...' always; ', even after ...' in a long line."""
+    doc, root = span.doc, span.root
+    for child in root.children:
+        if child.dep_ != "advcl" or child.i < root.i or doc[child.left_edge.i - 1].text != ",":
+            continue
+        cut = child.left_edge.i - 1
+        if child.tag_ == "VBG":
+            return cut
+        marks = {t.lower_ for t in child.children if t.dep_ in ("mark", "advmod")}
+        if marks & _ASIDE_MARKS and span.end - start > LONG_WORDS and cut - start >= 12:
+            return cut
+    return span.end
+
+
 def shorten(span: "Span") -> str:
     """The sentence without a leading 'Speaking on TV after the talks,' or a trailing ', leaving ...'."""
     doc = span.doc
@@ -32,11 +51,7 @@ def shorten(span: "Span") -> str:
         # Only cut a lead-in that ends with a comma: it is an aside, not part of the subject.
         if lead[-1].text == "," and len(lead) <= 20 and lead.root.dep_ in ("prep", "advcl", "advmod", "npadvmod", "pcomp"):
             start = subj
-    root = span.root
-    for child in root.children:
-        if child.dep_ == "advcl" and child.tag_ == "VBG" and child.i > root.i and doc[child.left_edge.i - 1].text == ",":
-            end = min(end, child.left_edge.i - 1)
-            break
+    end = min(end, _trailing_aside(span, start))
     text = doc[start:end].text
     text = clean_space(text).rstrip(",;: ")
     text = _balance_quotes(text)
