@@ -33,6 +33,7 @@ SUPPORT_THRESHOLD = 0.30  # a sentence elsewhere this close to a group corrobora
 CENTROID_MERGE = 0.25  # centroid cosine at which two groups are one point
 JOIN_THRESHOLD = 0.2  # groups linked by a shared sentence join only when broadly alike
 OFF_LEAD = 0.06
+ARTICLE_STORY = 0.12  # articles this alike (on average) tell one story
 MAX_EVIDENCE = 8
 DUE_SLACK_DAYS = 3  # deadlines of one point reported from articles dated days apart
 DEADLINE_JOIN = 0.1  # ... and about broadly the same thing  # below this similarity to the lead story a sentence belongs elsewhere
@@ -57,6 +58,7 @@ class _Analysed:
     vectors: list[dict[str, float]]
     lead: dict[str, float] = field(default_factory=dict)
     by_term: dict[str, list[int]] = field(default_factory=dict)
+    article_group: dict[str, int] = field(default_factory=dict)  # source -> event group, 0 = lead
 
     def candidates(self, words: set[str]) -> set[int]:
         """Sentences sharing a word with the given set (an inverted index keeps this fast)."""
@@ -299,12 +301,38 @@ def _join_shared(a: _Analysed, groups: list[Group]) -> list[Group]:
     return list(joined.values())
 
 
+def _article_groups(a: _Analysed) -> dict[str, int]:
+    """Articles grouped by what they are about; group 0 is the lead story (the most articles).
+
+    A topic fed by a broad feed gets articles on several events: each event is a story."""
+    sources = a.corpus.source_ids
+    total: dict[str, dict[str, float]] = {sid: {} for sid in sources}
+    for s, vec in zip(a.corpus.sentences, a.vectors):
+        bag = total[s.source]
+        for t, v in vec.items():
+            if not t.startswith("@"):  # names recur across unrelated stories of one region
+                bag[t] = bag.get(t, 0.0) + v
+    vectors = []
+    for sid in sources:
+        norm = sum(v * v for v in total[sid].values()) ** 0.5 or 1.0
+        vectors.append({t: v / norm for t, v in total[sid].items()})
+    groups = average_linkage(vectors, list(range(len(sources))), ARTICLE_STORY)
+    sizes = Counter(s.source for s in a.corpus.sentences)
+    groups.sort(key=lambda g: (-len(g.members), -sum(sizes[sources[i]] for i in g.members), min(g.members)))
+    return {sources[i]: n for n, g in enumerate(groups) for i in g.members}
+
+
 def _stories(a: _Analysed, claim_groups: list[Group], items: list[Item]) -> tuple[list[Story], dict[int, int]]:
-    """Content far from the lead story, told by few outlets, forms other stories (one line each)."""
+    """Content far from the lead story, told by few outlets, forms other stories (one line each):
+    articles about another event, and runs of sentences off the lead inside an article."""
     sents = a.corpus.sentences
     off: list[tuple[int, Group, Item]] = []
+    other_event: dict[int, int] = {}
     for gi, (g, item) in enumerate(zip(claim_groups, items)):
-        if len(item.sources) == 1 and cosine(g.centroid(), a.lead) < OFF_LEAD:
+        events = {a.article_group.get(src, 0) for src in item.sources}
+        if 0 not in events:
+            other_event[gi] = min(events)
+        elif len(item.sources) == 1 and cosine(g.centroid(), a.lead) < OFF_LEAD:
             off.append((gi, g, item))
     # Off-lead groups told next to each other in one article are one story.
     story_of: dict[int, int] = {}
@@ -328,7 +356,19 @@ def _stories(a: _Analysed, claim_groups: list[Group], items: list[Item]) -> tupl
     renumber = {sid: k + 1 for k, sid in enumerate(sorted(keep))}
     stories = [Story(id=renumber[s.id], text=s.text, sources=s.sources, evidence=s.evidence)
                for s in stories if s.id in keep]
-    return stories, {gi: renumber[sid] for gi, sid in story_of.items()}
+    story_of = {gi: renumber[sid] for gi, sid in story_of.items()}
+    # Each other event is one story, told by its best-corroborated item.
+    for event in sorted(set(other_event.values())):
+        best = max((gi for gi, e in other_event.items() if e == event),
+                   key=lambda gi: (len(items[gi].sources), items[gi].score))
+        sid = len(stories) + 1
+        stories.append(Story(id=sid, text=items[best].text, sources=sorted(
+            {src for gi, e in other_event.items() if e == event for src in items[gi].sources},
+            key=lambda x: int(x[1:])), evidence=list(items[best].evidence)))
+        for gi, e in other_event.items():
+            if e == event:
+                story_of[gi] = sid
+    return stories, story_of
 
 
 def extract(articles: list[Article], cache_dir: Path | None = None) -> Extraction:
@@ -345,7 +385,9 @@ def extract(articles: list[Article], cache_dir: Path | None = None) -> Extractio
     bags = [terms(s.span, index.by_sentence.get(s.idx, []), index.tokens.get(s.idx, set())) for s in sents]
     vec = Vectors.fit(bags)
     a = _Analysed(corpus, index, cues, [vec.vector(b) for b in bags])
-    a.lead = _lead_centroid(a.vectors, sents)
+    a.article_group = _article_groups(a)
+    lead_sents = [(s, v) for s, v in zip(sents, a.vectors) if a.article_group.get(s.source, 0) == 0]
+    a.lead = _lead_centroid([v for _, v in lead_sents], [s for s, _ in lead_sents])
     # Headlines corroborate (as support) but do not make items of their own.
     category = {s.idx: _category(cues[s.idx]) for s in sents if not s.is_title and _worth_reporting(s, index)}
     for i in [s.idx for s in sents if s.idx in category or s.is_title]:
@@ -365,7 +407,9 @@ def extract(articles: list[Article], cache_dir: Path | None = None) -> Extractio
             groups = _join_deadlines(a, groups)
         for g in groups:
             item = _item(a, g, kind)
-            item.story = 0 if cosine(g.centroid(), a.lead) >= OFF_LEAD or len(item.sources) > 1 else -1
+            lead_sources = any(a.article_group.get(src, 0) == 0 for src in item.sources)
+            near = cosine(g.centroid(), a.lead) >= OFF_LEAD or len(item.sources) > 1
+            item.story = 0 if lead_sources and near else -1  # -1: another story than the lead
             questions.append(item)
     quotes = [Quote(speaker=q.speaker, text=q.text, source=q.source) for q in find_quotes(corpus, index)]
     return Extraction(sources=_sources(articles, corpus.source_ids), actors=index.actors,

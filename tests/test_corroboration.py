@@ -66,3 +66,17 @@ def test_unrelated_story_is_split_off(extraction):
     assert any("flood" in s.text.lower() for s in extraction.stories), extraction.stories
     lead_items = [f for f in extraction.facts if f.story == 0]
     assert all("flood" not in f.text.lower() for f in lead_items)
+
+
+def test_articles_about_another_event_are_another_story():
+    budget = ("Finance Minister Rachel Reeves announced a cut in fuel duty on Tuesday.\n"
+              "Reeves said the cut in fuel duty would help drivers and hauliers with rising costs.")
+    quake = ("A magnitude 6.1 earthquake struck central Chile on Tuesday, the geological survey said.\n"
+             "Rescue teams searched collapsed buildings in two towns after the earthquake.")
+    extraction = extract([article(budget), article(budget.replace("Tuesday", "Tuesday morning")),
+                          article(budget.replace("drivers", "motorists")), article(quake),
+                          article(quake.replace("two towns", "three towns"))])
+    quake_story = [s for s in extraction.stories if "earthquake" in s.text.lower()]
+    assert quake_story and set(quake_story[0].sources) == {"S4", "S5"}
+    assert all("earthquake" not in f.text.lower() for f in extraction.facts if f.story == 0)
+    assert any("duty" in f.text.lower() for f in extraction.facts if f.story == 0)
