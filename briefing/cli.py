@@ -168,6 +168,7 @@ def run(config_path: Path | None, topic: str | None, date_str: str | None, outpu
     # config.topic(None) reports a config without topics; otherwise every topic runs.
     topics = [config.topic(topic)] if topic or not config.topics else config.topics
     failed = []
+    failed_sources: list[str] = []
     undelivered: list[str] = []
     for topic_cfg in topics:
         try:
@@ -182,6 +183,10 @@ def run(config_path: Path | None, topic: str | None, date_str: str | None, outpu
         _echo_sources(result.report)
         for path in result.paths:
             click.echo(str(path))
+        if result.paths and result.report is not None and result.report.all_failed:
+            click.echo(f"warning: {topic_cfg.slug}: every source failed this run; the brief was built from "
+                       "articles collected earlier (reasons above)", err=True)
+            failed_sources.append(topic_cfg.slug)
         if result.paths and not _send_step(config, topic_cfg, result.paths[0].parent.name, output):
             undelivered.append(topic_cfg.slug)
     if failed:
@@ -189,6 +194,9 @@ def run(config_path: Path | None, topic: str | None, date_str: str | None, outpu
     if undelivered:
         raise BriefingError(f"brief built but not emailed for {', '.join(undelivered)} (reasons above); "
                             "queued mail goes out on the next run or with `briefing send --retry`")
+    if failed_sources:
+        raise BriefingError(f"every source failed for {', '.join(failed_sources)}: the brief holds only "
+                            "articles collected earlier (reasons above)")
 
 
 def _send_step(config: Config, topic_cfg: TopicConfig, date: str, output: Path | None) -> bool:
@@ -218,9 +226,65 @@ def schedule(config_path: Path | None) -> None:
     run_scheduler(load_config(config_path))
 
 
+@cli.group("config")
+def config_group() -> None:
+    """Inspect the config file."""
+
+
+@config_group.command("check")
+@config_option
+def config_check(config_path: Path | None) -> None:
+    """Validate the config and print it resolved (paths absolute, defaults filled, secrets masked)."""
+    from .config import DEFAULT_CONFIG, check_config
+    from .errors import ConfigError
+
+    try:
+        click.echo(check_config(config_path), nl=False)
+    except ConfigError as exc:
+        if not exc.problems:
+            raise
+        click.echo(f"error: {config_path or DEFAULT_CONFIG}: {len(exc.problems)} problem(s):", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(exc.exit_code)
+
+
+@cli.command()
+@config_option
+def doctor(config_path: Path | None) -> None:
+    """Check the model, fonts, folders, store, templates, config and SMTP; say what to fix."""
+    from .doctor import run_checks
+
+    checks = run_checks(config_path)
+    width = max(len(c.name) for c in checks)
+    for check in checks:
+        click.echo(check.line(width))
+    if any(c.status == "FAIL" for c in checks):
+        sys.exit(1)
+
+
+def _environment_failure(exc: BaseException) -> str | None:
+    """A one-line reason for a failure of the machine, not of the code (disk full, read-only,
+    permissions, a store SQLite cannot use); None for anything else (a bug keeps its traceback)."""
+    sqlite3 = sys.modules.get("sqlite3")
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    if sqlite3 is not None and isinstance(exc, sqlite3.OperationalError):
+        return f"the store failed: {exc}"
+    return None
+
+
 def main() -> None:
     try:
         cli.main(prog_name="briefing", standalone_mode=True)
     except BriefingError as exc:  # pragma: no cover - click handles these in standalone mode
         exc.show()
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        reason = _environment_failure(exc)
+        if reason is None:
+            raise
+        logging.getLogger("briefing").debug("failed", exc_info=True)
+        click.echo(f"error: {reason}", err=True)
+        sys.exit(1)

@@ -6,8 +6,12 @@ the same file works from any working directory, cron included.
 """
 from __future__ import annotations
 
+import email.utils
 import ipaddress
+import math
+import os
 import re
+import reprlib
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,22 +97,39 @@ class Config:
         raise ConfigError(f"{self.path}: no topic {slug!r} (known: {known})")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate keys instead of keeping the last one."""
+def _node_key(node: yaml.Node) -> str:
+    """A mapping key as written (complex keys are named by their kind)."""
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{node.id}>"
 
 
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+def duplicate_keys(node: yaml.Node | None, path: str = "") -> list[str]:
+    """Every key written twice in one mapping, as 'key.path: duplicate key ... (lines A and B)'.
 
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    Walks the composed node graph, each node once: an alias bomb (anchors nested many levels
+    deep) is a small graph, and is never expanded here.
+    """
+    problems: list[str] = []
+    seen_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, str]] = [(node, path)] if node is not None else []
+    while stack:
+        current, where = stack.pop()
+        if id(current) in seen_nodes:
+            continue
+        seen_nodes.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            first_line: dict[str, int] = {}
+            for key_node, value_node in current.value:
+                key = _node_key(key_node)
+                child = f"{where}.{key}" if where else key
+                line = key_node.start_mark.line + 1
+                if key in first_line and key != "<<":
+                    problems.append(f"{child}: duplicate key {key!r} (lines {first_line[key]} and {line}); "
+                                    "the last one would win silently")
+                first_line.setdefault(key, line)
+                stack.append((value_node, child))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(current.value))
+    return sorted(problems)
 
 
 class _Errors:
@@ -126,14 +147,39 @@ def _type_name(value: Any) -> str:
             dict: "mapping", type(None): "empty"}.get(type(value), type(value).__name__)
 
 
+_REPR = reprlib.Repr()
+_REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict, _REPR.maxlevel = 80, 80, 4, 4, 2
+
+
+def short_repr(value: Any) -> str:
+    """repr() bounded in length and depth: a YAML alias bomb is never printed out in full."""
+    return _REPR.repr(value)
+
+
 def _expect(value: Any, kind: type | tuple, path: str, errors: _Errors, hint: str = "") -> bool:
     # bool is an int in Python; YAML 1.1 reads `no`/`yes` as booleans, so refuse them for numbers.
     ok = isinstance(value, kind) and not (isinstance(value, bool) and kind in (int, float, (int, float)))
     if not ok:
         want = kind.__name__ if isinstance(kind, type) else "number"
         want = {"str": "string", "int": "integer", "float": "number", "list": "list", "dict": "mapping"}.get(want, want)
-        errors.add(path, f"expected a {want}, got {_type_name(value)} {value!r}{hint}")
+        article = "an" if want[0] in "aeiou" else "a"
+        errors.add(path, f"expected {article} {want}, got {_type_name(value)} {short_repr(value)}{hint}")
     return ok
+
+
+def _number(value: Any, path: str, errors: _Errors, low: float, high: float, *, above: bool = False,
+            unit: str = "") -> bool:
+    """Check a finite number in ``[low, high]`` (``(low, high]`` with ``above``); report what is wrong."""
+    if not _expect(value, (int, float), path, errors, f" ({unit})" if unit else ""):
+        return False
+    if not math.isfinite(value):
+        errors.add(path, f"must be a finite number, got {value!r}")
+        return False
+    if value < low or (above and value == low) or value > high:
+        lowest = f"more than {low:g}" if above else f"at least {low:g}"
+        errors.add(path, f"must be {lowest} and at most {high:g}{' ' + unit if unit else ''}, got {value!r}")
+        return False
+    return True
 
 
 def _check_keys(data: dict, allowed: set[str], path: str, errors: _Errors) -> None:
@@ -181,6 +227,12 @@ def _source(data: Any, base: Path, path: str, errors: _Errors) -> SourceSpec | N
 
 
 _CRON_RE = re.compile(r"^\S+(\s+\S+){4,5}$")  # 6 fields: a leading seconds field
+_ADDRESS_RE = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+$")
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+MAX_WINDOW_HOURS = 24 * 366  # a year: more is a typo, and would overflow date arithmetic
+# Upper bounds keep a typo (or `.inf`) from turning into a hang or an overflow.
+_FETCH_LIMITS = {"connect_timeout": 600, "read_timeout": 3600, "total_timeout": 86400,
+                 "max_bytes": 2**31, "workers": 64}
 
 
 def _topic(data: Any, base: Path, path: str, errors: _Errors) -> TopicConfig | None:
@@ -206,15 +258,15 @@ def _topic(data: Any, base: Path, path: str, errors: _Errors) -> TopicConfig | N
             if spec:
                 sources.append(spec)
     window = data.get("window", 48)
-    if _expect(window, (int, float), f"{path}.window", errors, " (hours)") and window <= 0:
-        errors.add(f"{path}.window", "must be a positive number of hours")
+    if not _number(window, f"{path}.window", errors, 0, MAX_WINDOW_HOURS, above=True, unit="hours"):
+        window = 48
     schedule = data.get("schedule")
     if schedule is not None and _expect(schedule, str, f"{path}.schedule", errors, _QUOTE_HINT):
         if not _CRON_RE.match(schedule.strip()):
             errors.add(f"{path}.schedule", f"expected a 5-field cron expression like \"0 6 * * 1-5\", got {schedule!r}")
     recipients = _strings(data.get("recipients", []), f"{path}.recipients", errors)
     for i, r in enumerate(recipients):
-        if not re.match(r"^[^@\s<>]+@[^@\s<>]+$", r):
+        if not _ADDRESS_RE.match(r):
             errors.add(f"{path}.recipients[{i}]", f"not an email address: {r!r}")
     if not ok:
         return None
@@ -222,7 +274,7 @@ def _topic(data: Any, base: Path, path: str, errors: _Errors) -> TopicConfig | N
         slug=slug, title=title, sources=sources,
         include=_strings(data.get("include", []), f"{path}.include", errors),
         exclude=_strings(data.get("exclude", []), f"{path}.exclude", errors),
-        window_hours=float(window) if isinstance(window, (int, float)) and not isinstance(window, bool) else 48.0,
+        window_hours=float(window),
         schedule=schedule, recipients=recipients)
 
 
@@ -239,20 +291,30 @@ def _smtp(data: Any, errors: _Errors) -> SmtpConfig | None:
         return None
     security = data.get("security", "starttls")
     if security not in ("starttls", "ssl", "none"):
-        errors.add("smtp.security", f"must be starttls, ssl or none, got {security!r}")
+        hint = "" if isinstance(security, str) else _QUOTE_HINT
+        errors.add("smtp.security", f"must be starttls, ssl or none, got {short_repr(security)}{hint}")
     port = data.get("port", 465 if security == "ssl" else 587)
-    _expect(port, int, "smtp.port", errors)
-    for key in ("username", "password_env", "sender"):
-        if data.get(key) is not None:
-            _expect(data[key], str, f"smtp.{key}", errors, _QUOTE_HINT)
+    if not (_expect(port, int, "smtp.port", errors) and _number(port, "smtp.port", errors, 1, 65535)):
+        port = 587
+    strings = {key: data.get(key) for key in ("username", "password_env", "sender")}
+    for key, value in strings.items():
+        if value is not None and not _expect(value, str, f"smtp.{key}", errors, _QUOTE_HINT):
+            strings[key] = None
+    if strings["password_env"] is not None and not _ENV_NAME_RE.match(strings["password_env"]):
+        errors.add("smtp.password_env", "must be the name of an environment variable (letters, digits, "
+                                        f"underscores), got {short_repr(strings['password_env'])}")
+    sender = strings["sender"]
+    if sender is not None and not _ADDRESS_RE.match(email.utils.parseaddr(sender)[1] or "-") \
+            or sender is not None and any(c in sender for c in "\r\n"):
+        errors.add("smtp.sender", f"not an email address like \"Morning Brief <brief@example.org>\": {short_repr(sender)}")
     if "password" in data:
         errors.add("smtp.password", "never put the password in the file: set password_env to an environment variable's name")
     timeout = data.get("timeout", 30)
-    _expect(timeout, (int, float), "smtp.timeout", errors)
-    return SmtpConfig(host=host, port=port if isinstance(port, int) else 587, security=security,
-                      username=data.get("username"), password_env=data.get("password_env"),
-                      sender=data.get("sender") or "briefing@localhost",
-                      timeout=float(timeout) if isinstance(timeout, (int, float)) else 30.0)
+    if not _number(timeout, "smtp.timeout", errors, 0, 3600, above=True, unit="seconds"):
+        timeout = 30
+    return SmtpConfig(host=host, port=port, security=security if isinstance(security, str) else "starttls",
+                      username=strings["username"], password_env=strings["password_env"],
+                      sender=sender or "briefing@localhost", timeout=float(timeout))
 
 
 def _fetch(data: Any, errors: _Errors) -> FetchConfig:
@@ -265,10 +327,8 @@ def _fetch(data: Any, errors: _Errors) -> FetchConfig:
         value = data.get(key)
         if value is None:
             continue
-        if _expect(value, (int, float), f"fetch.{key}", errors) and value > 0:
-            setattr(cfg, key, int(value) if key in ("max_bytes", "workers") else float(value))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            errors.add(f"fetch.{key}", "must be a positive number")
+        if _number(value, f"fetch.{key}", errors, 0, _FETCH_LIMITS[key], above=True):
+            setattr(cfg, key, max(1, int(value)) if key in ("max_bytes", "workers") else float(value))
     allow = data.get("allow_private_addresses", False)
     if _expect(allow, bool, "fetch.allow_private_addresses", errors):
         cfg.allow_private_addresses = allow
@@ -294,6 +354,15 @@ def _optional(data: dict, key: str, kind: type | tuple, errors: _Errors, check: 
     return value
 
 
+def _bounded(low: float, high: float, unit: str) -> Callable[[Any], str | None]:
+    """A check for _optional: a finite number from ``low`` to ``high``."""
+    def check(value: float) -> str | None:
+        if not math.isfinite(value) or not low <= value <= high:
+            return f"must be from {low:g} to {high:g} {unit}, got {value!r}"
+        return None
+    return check
+
+
 def _check_tz(name: str) -> str | None:
     try:
         zoneinfo.ZoneInfo(name)
@@ -302,14 +371,18 @@ def _check_tz(name: str) -> str | None:
     return None
 
 
-def parse_config(data: Any, path: Path) -> Config:
-    """Validate a loaded YAML document; raise ConfigError listing every problem."""
+def parse_config(data: Any, path: Path, problems: list[str] | None = None) -> Config:
+    """Validate a loaded YAML document; raise ConfigError listing every problem.
+
+    ``problems`` are ones already found in the file (duplicate keys), reported with the rest.
+    """
     errors = _Errors()
+    errors.items.extend(problems or [])
     base = path.parent.resolve()
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level, got {_type_name(data)}")
+        raise config_error(path, errors.items + [f"(top level): expected a mapping, got {_type_name(data)}"])
     allowed = {"timezone", "output", "paper", "templates", "store", "retention_days", "catch_up_hours", "topics", "smtp",
                "fetch", "lock_wait_seconds"}
     _check_keys(data, allowed, "", errors)
@@ -325,11 +398,11 @@ def parse_config(data: Any, path: Path) -> Config:
                       lambda v: None if re.match(r"^(sqlite|postgresql)://", v) else "must be sqlite:///PATH or postgresql://...")
     cfg.store = store or f"sqlite:///{cfg.output / 'briefing.db'}"
     cfg.retention_days = _optional(data, "retention_days", int, errors,
-                                   lambda v: None if v > 0 else "must be a positive number of days")
-    catch = _optional(data, "catch_up_hours", (int, float), errors)
+                                   lambda v: None if 0 < v <= 100 * 366 else "must be a positive number of days "
+                                   "(at most 36,600)")
+    catch = _optional(data, "catch_up_hours", (int, float), errors, _bounded(0, 24 * 7, "hours"))
     cfg.catch_up_hours = float(catch) if catch is not None else 6.0
-    wait = _optional(data, "lock_wait_seconds", (int, float), errors,
-                     lambda v: None if v >= 0 else "must be zero or more seconds")
+    wait = _optional(data, "lock_wait_seconds", (int, float), errors, _bounded(0, 24 * 3600, "seconds"))
     cfg.lock_wait_seconds = float(wait) if wait is not None else 30.0
     cfg.fetch = _fetch(data.get("fetch"), errors)
     topics_raw = data.get("topics", [])
@@ -343,8 +416,15 @@ def parse_config(data: Any, path: Path) -> Config:
         errors.add("topics", f"slug {s!r} is used twice")
     cfg.smtp = _smtp(data.get("smtp"), errors)
     if errors.items:
-        raise ConfigError(f"{path}: " + "; ".join(errors.items))
+        raise config_error(path, errors.items)
     return cfg
+
+
+def config_error(path: Path, problems: list[str]) -> ConfigError:
+    """One ConfigError naming every problem (``.problems`` keeps them apart for `config check`)."""
+    error = ConfigError(f"{path}: " + "; ".join(problems))
+    error.problems = list(problems)
+    return error
 
 
 def load_config(path: Path | str | None = None) -> Config:
@@ -356,16 +436,132 @@ def load_config(path: Path | str | None = None) -> Config:
         raise ConfigError(f"{path}: config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    data, duplicates = _read_yaml(text, path)
+    return parse_config(data, path, duplicates)
+
+
+def _read_yaml(text: str, path: Path) -> tuple[Any, list[str]]:
+    """The document (safe loader: no Python objects) and its duplicate keys, with key paths."""
+    loader = yaml.SafeLoader(text)
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no Python objects
+        node = loader.get_single_node()
+        duplicates = duplicate_keys(node)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
-    return parse_config(data, path)
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid YAML: nested too deeply") from None
+    finally:
+        loader.dispose()
+    return data, duplicates
 
 
 def default_config(path: Path) -> Config:
     """A config for `build --input` when no config file exists: defaults only."""
     return parse_config({}, path)
+
+
+# --------------------------------------------------------------------------- `briefing config check`
+
+_SECRET_PARAM_RE = re.compile(r"(token|key|secret|pass|auth|sig|session|credential)", re.I)
+
+
+def mask_url(url: str) -> str:
+    """``url`` with a password in it and secret-looking query values replaced by ``***``."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "***"
+    netloc = re.sub(r"^([^:@/]*):[^@]*@", r"\1:***@", parts.netloc)
+    query = [(k, "***" if _SECRET_PARAM_RE.search(k) else v)
+             for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="*"), parts.fragment))
+
+
+def mask_username(name: str) -> str:
+    """A user name shown partly: 'briefing@example.org' -> 'br******@example.org'."""
+    local, at, domain = name.partition("@")
+    keep = min(2, max(0, len(local) - 2))
+    return local[:keep] + "*" * max(3, len(local) - keep) + at + domain
+
+
+def resolved_config(cfg: Config, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """The config as the tool will use it, as plain data: absolute paths, defaults filled in,
+    secrets masked (the SMTP password is never read; only whether its variable is set)."""
+    environ = dict(os.environ) if environ is None else environ
+    data: dict[str, Any] = {
+        "timezone": cfg.timezone, "output": str(cfg.output), "paper": cfg.paper,
+        "templates": str(cfg.templates) if cfg.templates else None, "store": mask_url(cfg.store),
+        "retention_days": cfg.retention_days, "catch_up_hours": cfg.catch_up_hours,
+        "lock_wait_seconds": cfg.lock_wait_seconds,
+        "fetch": {"connect_timeout": cfg.fetch.connect_timeout, "read_timeout": cfg.fetch.read_timeout,
+                  "total_timeout": cfg.fetch.total_timeout, "max_bytes": cfg.fetch.max_bytes,
+                  "workers": cfg.fetch.workers, "allow_private_addresses": cfg.fetch.allow_private_addresses,
+                  "allow_networks": list(cfg.fetch.allow_networks)},
+        "topics": [{"slug": t.slug, "title": t.title, "schedule": t.schedule, "window": t.window_hours,
+                    "include": t.include, "exclude": t.exclude, "recipients": t.recipients,
+                    "sources": [{s.kind: s.value if s.kind == "folder" else mask_url(s.value)} for s in t.sources]}
+                   for t in cfg.topics],
+        "smtp": None,
+    }
+    if cfg.smtp:
+        smtp = cfg.smtp
+        data["smtp"] = {"host": smtp.host, "port": smtp.port, "security": smtp.security,
+                        "username": mask_username(smtp.username) if smtp.username else None,
+                        "password_env": smtp.password_env, "sender": smtp.sender, "timeout": smtp.timeout}
+    return data
+
+
+def describe_config(cfg: Config, environ: dict[str, str] | None = None) -> str:
+    """``resolved_config`` as YAML with a comment saying whether the password variable is set."""
+    environ = dict(os.environ) if environ is None else environ
+    text = yaml.safe_dump(resolved_config(cfg, environ), sort_keys=False, allow_unicode=True, width=100)
+    if cfg.smtp and cfg.smtp.password_env:
+        state = "set" if environ.get(cfg.smtp.password_env) else "NOT SET: email login will fail"
+        text = re.sub(r"^(  password_env: .*)$", rf"\1  # {state} (value never shown)", text, count=1, flags=re.M)
+    elif cfg.smtp and cfg.smtp.username:
+        text += "# smtp.username is set but smtp.password_env is not: email login will fail\n"
+    return f"# {cfg.path}: valid; resolved values, secrets masked\n{text}"
+
+
+def check_config(path: Path | str | None = None) -> str:
+    """Load and fully validate the config (cron schedules included); return it described.
+
+    Raises ConfigError listing every problem.
+    """
+    try:
+        cfg = load_config(path)
+    except ConfigError as exc:
+        if exc.problems:  # add the schedules' problems, so that every problem shows at once
+            raise config_error(Path(path or DEFAULT_CONFIG), exc.problems + _schedule_problems(path)) from None
+        raise
+    problems = _schedule_problems(path)
+    if problems:
+        raise config_error(cfg.path, problems)
+    return describe_config(cfg)
+
+
+def _schedule_problems(path: Path | str | None) -> list[str]:
+    """Cron expressions APScheduler refuses, as 'topics[i].schedule: ...' (checked apart from
+    load_config, which must not import APScheduler for every command)."""
+    from .schedule import cron_trigger
+
+    try:
+        data, _ = _read_yaml(Path(path or DEFAULT_CONFIG).read_text(encoding="utf-8"), Path(path or DEFAULT_CONFIG))
+    except (ConfigError, OSError, UnicodeDecodeError):
+        return []
+    topics = data.get("topics") if isinstance(data, dict) else None
+    problems = []
+    for i, topic in enumerate(topics if isinstance(topics, list) else []):
+        expr = topic.get("schedule") if isinstance(topic, dict) else None
+        if isinstance(expr, str) and _CRON_RE.match(expr.strip()):
+            try:
+                cron_trigger(expr, zoneinfo.ZoneInfo("UTC"))
+            except ValueError as exc:
+                problems.append(f"topics[{i}].schedule: {expr!r}: {exc}")
+    return problems

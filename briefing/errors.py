@@ -14,7 +14,12 @@ class BriefingError(click.ClickException):
 
 
 class ConfigError(BriefingError):
-    """The config file is missing, unreadable or invalid."""
+    """The config file is missing, unreadable or invalid.
+
+    ``problems`` lists each problem ("key.path: what is wrong") when the file was validated.
+    """
+
+    problems: list[str] = []
 
 
 class InputError(BriefingError):

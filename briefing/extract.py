@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 QUESTION_KINDS = ("deadline", "unconfirmed", "unresolved", "disputed")
 CLAIM_THRESHOLD = 0.2  # cosine to a group's centroid to count as the same point
 QUESTION_THRESHOLD = 0.2  # open questions of one kind are few: merge more readily
+SUPPORT_LOOKUP = 12  # candidate sentences share one of a group's heaviest words
 SUPPORT_THRESHOLD = 0.30  # a sentence elsewhere this close to a group corroborates it
 CENTROID_MERGE = 0.25  # centroid cosine at which two groups are one point
 JOIN_THRESHOLD = 0.2  # groups linked by a shared sentence join only when broadly alike
@@ -174,8 +175,9 @@ def _support(a: _Analysed, g: Group, centroid: dict[str, float], have: set[str])
     least two content words with it (names alone do not make two sentences one point).
     """
     core = _content(centroid)
+    heaviest = sorted(core, key=lambda t: (-centroid[t], t))[:SUPPORT_LOOKUP]
     best: dict[str, tuple[float, int]] = {}
-    for i in sorted(a.candidates(core)):
+    for i in sorted(a.candidates(set(heaviest))):
         s = a.corpus.sentences[i]
         if s.source in have:
             continue

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# One brief reads at most this many articles (the newest): 5,000 articles in a window would
+# take many minutes and gigabytes to parse, for a page that shows a handful of points. The
+# rest stay unused in the store, so a later brief whose window still holds them reads them.
+MAX_BRIEF_ARTICLES = 1000
+
 
 def slugify(name: str) -> str:
     """A file-safe topic slug from a folder name (never from an article title)."""
@@ -109,6 +114,10 @@ def _build_and_record(config: Config, topic: TopicConfig, date: dt.date, output:
     if not pairs:
         raise InputError(f"topic {topic.slug!r}: no new articles in the store for {date} (window "
                          f"{topic.window_hours:g} h); run `briefing collect` or `briefing run` first")
+    if len(pairs) > MAX_BRIEF_ARTICLES:  # the store lists them oldest first
+        log.warning("topic %s: %d articles in the window; the brief reads the newest %d", topic.slug,
+                    len(pairs), MAX_BRIEF_ARTICLES)
+        pairs = pairs[-MAX_BRIEF_ARTICLES:]
     paths = build_from_articles(config, topic, [a for _, a in pairs], date, output)
     with store_for(config) as store:
         store.record_brief(topic.slug, date, [i for i, _ in pairs], paths, scheduled=scheduled)
@@ -158,9 +167,15 @@ def build_from_articles(config: Config, topic: TopicConfig, articles: list[Artic
                         date: dt.date, output: Path) -> list[Path]:
     from .compose import compose
     from .extract import extract
+    from .reader import bound_article
     from .render import render_brief
 
+    if len(articles) > MAX_BRIEF_ARTICLES:
+        log.warning("%d articles; the brief reads the newest %d", len(articles), MAX_BRIEF_ARTICLES)
+        newest = sorted(range(len(articles)), key=lambda i: articles[i].published or date)[-MAX_BRIEF_ARTICLES:]
+        articles = [articles[i] for i in sorted(newest)]
     for article in articles:
+        bound_article(article)  # articles from the store were collected by older versions too
         article.anchor = article.published or date
     log.info("extracting from %d articles", len(articles))
     extraction = extract(articles, cache_dir=output / ".cache" / "parse")

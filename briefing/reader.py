@@ -7,6 +7,7 @@ line may also start the headline line). YAML front matter with the keys
 """
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import logging
 import os
@@ -22,6 +23,14 @@ log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".eml")
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ARTICLE_CHARS = 200_000  # ~35,000 words: far more than any news article; a page dump is cut
+MAX_TITLE_CHARS = 300
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+# C0 controls other than tab and newline, DEL, and lone surrogates: never part of an article.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _HEADER_RE = re.compile(r"^\s*(date|source|url|outlet)\s+(\S.*?)\s*$", re.I)
 _DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 
@@ -41,18 +50,25 @@ def _parse_date(value: object) -> dt.date | None:
 
 
 def _front_matter(text: str) -> tuple[dict, str] | None:
+    """YAML front matter and the body after it; None when there is none (or it is not YAML).
+
+    Only scalar values are kept: a title that is a list (or an alias bomb of nested lists)
+    is dropped rather than printed.
+    """
     if not text.startswith("---"):
         return None
-    end = re.search(r"^---\s*$", text[3:], re.M)
+    end = re.search(r"^---\s*$", text[3:3 + MAX_FRONT_MATTER_CHARS], re.M)
     if not end:
         return None
     try:
         meta = yaml.safe_load(text[3:3 + end.start()]) or {}
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError):
         return None
     if not isinstance(meta, dict):
         return None
-    return meta, text[3 + end.end():]
+    scalars = {k: v for k, v in meta.items()
+               if isinstance(k, str) and isinstance(v, (str, int, float, dt.date)) and not isinstance(v, bool)}
+    return scalars, text[3 + end.end():]
 
 
 def _header_block(text: str) -> tuple[dict, str]:
@@ -100,23 +116,55 @@ def _header_block(text: str) -> tuple[dict, str]:
 
 
 def parse_text(text: str, path: str | None = None) -> Article:
-    """Turn the text of a .txt/.md article into an Article."""
+    """Turn the text of a .txt/.md article into an Article (the headline kept out of the body)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     fm = _front_matter(text)
     meta, body = fm if fm else _header_block(text)
     title = str(meta.get("title") or "").strip()
     body = body.strip("\n")
-    if title and not fm:
-        # The headline is part of what the outlet published: keep it out of the body
-        # so sentences are not glued to it.
-        pass
-    return Article(text=body, title=title, published=_parse_date(meta.get("date")),
-                   url=_str_or_none(meta.get("url") or meta.get("source")),
-                   outlet=_str_or_none(meta.get("outlet")), path=path)
+    return bound_article(Article(text=body, title=title, published=_parse_date(meta.get("date")),
+                                 url=_str_or_none(meta.get("url") or meta.get("source")),
+                                 outlet=_str_or_none(meta.get("outlet")), path=path))
 
 
 def _str_or_none(value: object) -> str | None:
     return str(value).strip() or None if value is not None else None
+
+
+def one_line(value: str, limit: int) -> str:
+    """``value`` on one line (control characters and runs of white space become one space),
+    cut to ``limit`` characters."""
+    text = " ".join(_CONTROL_RE.sub(" ", value).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+
+
+def _cut_text(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a paragraph (else sentence) end."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = head.rfind("\n")
+    if cut < limit // 2:
+        cut = head.rfind(". ") + 1
+    return head[:cut] if cut >= limit // 2 else head
+
+
+def bound_article(article: Article) -> Article:
+    """Make an article safe to process, whoever wrote it: no control characters, a one-line
+    title of at most MAX_TITLE_CHARS, at most MAX_ARTICLE_CHARS of text (a longer text is cut
+    at a paragraph end and a warning logged). Changes and returns ``article``."""
+    text = _CONTROL_RE.sub("", article.text)
+    if len(text) > MAX_ARTICLE_CHARS:
+        log.warning("%s: article text cut from %d to %d characters", article.path or article.url or article.title[:60],
+                    len(text), MAX_ARTICLE_CHARS)
+        text = _cut_text(text, MAX_ARTICLE_CHARS)
+    article.text = text
+    article.title = one_line(article.title or "", MAX_TITLE_CHARS)
+    if article.outlet is not None:
+        article.outlet = one_line(article.outlet, MAX_TITLE_CHARS) or None
+    if article.url is not None:
+        article.url = article.url.strip() if len(article.url) <= 2048 and not _CONTROL_RE.search(article.url) else None
+    return article
 
 
 def parse_html(html: str, path: str | None = None, url: str | None = None) -> Article | None:
@@ -127,8 +175,8 @@ def parse_html(html: str, path: str | None = None, url: str | None = None) -> Ar
                                       favor_precision=True)
     if doc is None or not (doc.text or "").strip():
         return None
-    return Article(text=doc.text, title=(doc.title or "").strip(), published=_parse_date(doc.date),
-                   url=url or doc.url, outlet=doc.sitename or None, path=path)
+    return bound_article(Article(text=doc.text, title=(doc.title or "").strip(), published=_parse_date(doc.date),
+                                 url=url or doc.url, outlet=doc.sitename or None, path=path))
 
 
 def parse_eml(data: bytes, path: str | None = None) -> Article | None:
@@ -169,11 +217,15 @@ def parse_eml(data: bytes, path: str | None = None) -> Article | None:
         article = Article(text=content.strip(), title=title, path=path)
     article.published = published or article.published
     article.outlet = re.sub(r"\s+", " ", outlet).strip() or article.outlet
-    return article
+    return bound_article(article)
 
 
 def read_bytes(data: bytes) -> str:
-    """Decode article bytes: UTF-8 (with or without BOM), else cp1252, never failing."""
+    """Decode article bytes: by their byte-order mark (UTF-8/16/32), else UTF-8, else cp1252,
+    never failing (undecodable bytes become U+FFFD)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
     for enc in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(enc)
@@ -183,6 +235,9 @@ def read_bytes(data: bytes) -> str:
 
 
 def _looks_binary(data: bytes) -> bool:
+    """NUL bytes near the start, unless a UTF-16/32 byte-order mark explains them."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
     return b"\x00" in data[:4096]
 
 

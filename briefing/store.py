@@ -135,6 +135,7 @@ def content_hash(normalised: str) -> str:
 _NUM_PERM = 64
 _BANDS, _ROWS = 32, 2  # LSH: catches pairs from a shingle Jaccard of about 0.2 up
 _MERSENNE = (1 << 61) - 1
+_CHUNK = 16_384  # shingles hashed at once (bounds memory to a few MB)
 _PERMS: tuple[object, object] | None = None
 
 
@@ -160,9 +161,14 @@ def minhash_bands(normalised: str) -> list[int]:
     shingles = {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
     hv = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint64, count=len(shingles))
     a, b = _permutations()
-    with np.errstate(over="ignore"):  # wrapping multiplication is part of the hash
-        sig = ((np.outer(a, hv) + b[:, None]) % np.uint64(_MERSENNE)) & np.uint64(0xFFFFFFFF)
-    mins = sig.min(axis=1).astype(np.uint64)
+    mins = np.full(_NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
+    # In chunks: a 5 MB article has ~800,000 shingles, and one 64 x n matrix of them would
+    # take gigabytes. The minimum over chunks is the same signature.
+    for start in range(0, len(hv), _CHUNK):
+        part = hv[start:start + _CHUNK]
+        with np.errstate(over="ignore"):  # wrapping multiplication is part of the hash
+            sig = ((np.outer(a, part) + b[:, None]) % np.uint64(_MERSENNE)) & np.uint64(0xFFFFFFFF)
+        mins = np.minimum(mins, sig.min(axis=1).astype(np.uint64))
     bands = []
     for i in range(_BANDS):
         band = mins[i * _ROWS:(i + 1) * _ROWS].tobytes()
@@ -340,7 +346,7 @@ class SQLiteStore:
 
     def transaction(self) -> "_Transaction":
         """A write transaction taken at once (BEGIN IMMEDIATE): no lock upgrade deadlocks."""
-        return _Transaction(self._db)
+        return _Transaction(self._db, str(self.path))
 
     def _one(self, sql: str, args: Sequence = ()) -> sqlite3.Row | None:
         return self._db.execute(sql, args).fetchone()
@@ -519,24 +525,65 @@ class SQLiteStore:
 
 
 class _Transaction:
-    """``with store.transaction():`` BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error; nests."""
+    """``with store.transaction():`` BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error; nests.
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    SQLite's own failures (a full disk, a read-only file, a lock held past the busy
+    timeout, a damaged file) become one clear :class:`StoreError` naming the store.
+    """
+
+    def __init__(self, db: sqlite3.Connection, label: str = "store") -> None:
         self._db = db
+        self._label = label
         self._outer = False
 
     def __enter__(self) -> None:
         if not self._db.in_transaction:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                if not _environmental(exc):
+                    raise
+                raise _store_failure(self._label, exc) from None
             self._outer = True
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         if not self._outer:
             return
         if exc_type is None:
-            self._db.execute("COMMIT")
-        else:
-            self._db.execute("ROLLBACK")
+            try:
+                self._db.execute("COMMIT")
+                return
+            except sqlite3.DatabaseError as failure:
+                exc = failure
+        if self._db.in_transaction:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.debug("rollback failed", exc_info=True)
+        if isinstance(exc, sqlite3.DatabaseError) and _environmental(exc):
+            raise _store_failure(self._label, exc) from None
+        if exc_type is None and exc is not None:
+            raise exc
+
+
+def _environmental(exc: sqlite3.DatabaseError) -> bool:
+    """A failure of the disk, the file or the lock (not a constraint or a bug in the SQL)."""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
+def _store_failure(label: str, exc: sqlite3.DatabaseError) -> StoreError:
+    """A StoreError for a failed SQLite operation, with a hint for the usual causes."""
+    text = str(exc) or type(exc).__name__
+    hint = ""
+    if "full" in text:
+        hint = "; free some disk space (nothing was recorded by this step)"
+    elif "readonly" in text or "read-only" in text:
+        hint = "; the store's file or folder is not writable"
+    elif "locked" in text or "busy" in text:
+        hint = "; another process held the store too long: try again"
+    elif "malformed" in text or "not a database" in text:
+        hint = "; the file is damaged: run `briefing doctor`"
+    return StoreError(f"{label}: the store failed: {text}{hint}")
 
 
 def _stored(row: sqlite3.Row) -> StoredArticle:

@@ -92,15 +92,49 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
 class Group:
     members: list[int] = field(default_factory=list)
     total: dict[str, float] = field(default_factory=dict)
+    norm2: float = 0.0  # squared length of total, kept as members join (no rescans)
 
     def centroid(self) -> dict[str, float]:
-        norm = math.sqrt(sum(v * v for v in self.total.values())) or 1.0
+        norm = math.sqrt(self.norm2) or 1.0
         return {t: v / norm for t, v in self.total.items()}
+
+    def similarity(self, vec: dict[str, float]) -> float:
+        """Cosine between a unit vector and this group's centroid, without building the centroid."""
+        if not self.norm2:
+            return 0.0
+        total = self.total
+        return sum(v * total.get(t, 0.0) for t, v in vec.items()) / math.sqrt(self.norm2)
 
     def add(self, idx: int, vec: dict[str, float]) -> None:
         self.members.append(idx)
+        self._sum(vec)
+
+    def absorb(self, other: "Group") -> None:
+        self.members += other.members
+        self._sum(other.total)
+
+    def _sum(self, vec: dict[str, float]) -> None:
         for t, v in vec.items():
-            self.total[t] = self.total.get(t, 0.0) + v
+            old = self.total.get(t, 0.0)
+            self.total[t] = old + v
+            self.norm2 += (old + v) ** 2 - old * old
+
+
+CANDIDATE_TERMS = 6  # groups are looked up by a sentence's rarest words only
+MERGE_TERMS = 8  # ... and by a group's heaviest words when groups merge
+
+
+def _closest(vec: dict[str, float], groups: list[Group], index: dict[str, set[int]],
+             threshold: float, terms: int = CANDIDATE_TERMS) -> tuple[int | None, float]:
+    """The group most like ``vec`` among those sharing one of its heaviest words, if close enough."""
+    top = sorted(vec, key=lambda t: (-vec[t], t))[:terms]
+    candidates = set().union(*(index[t] for t in top if t in index))
+    best, best_sim = None, threshold
+    for g in sorted(candidates):
+        sim = groups[g].similarity(vec)
+        if sim >= best_sim:
+            best, best_sim = g, sim
+    return best, best_sim
 
 
 def group(vectors: list[dict[str, float]], order: list[int], threshold: float) -> list[Group]:
@@ -111,12 +145,7 @@ def group(vectors: list[dict[str, float]], order: list[int], threshold: float) -
         vec = vectors[idx]
         if not vec:
             continue
-        candidates = set().union(*(index[t] for t in vec if t in index)) if vec else set()
-        best, best_sim = None, threshold
-        for g in sorted(candidates):
-            sim = cosine(vec, groups[g].centroid())
-            if sim >= best_sim:
-                best, best_sim = g, sim
+        best, best_sim = _closest(vec, groups, index, threshold)
         if best is None:
             groups.append(Group())
             best = len(groups) - 1
@@ -134,25 +163,15 @@ def merge(groups: list[Group], threshold: float, passes: int = 3) -> list[Group]
         index: dict[str, set[int]] = defaultdict(set)
         changed = False
         for g in groups:
-            c = g.centroid()
-            top = sorted(c, key=c.get, reverse=True)[:8]
-            candidates = set().union(*(index[t] for t in top if t in index)) if top else set()
-            best, best_sim = None, threshold
-            for k in sorted(candidates):
-                sim = cosine(c, kept[k].centroid())
-                if sim >= best_sim:
-                    best, best_sim = k, sim
+            best, _ = _closest(g.centroid(), kept, index, threshold, MERGE_TERMS)
             if best is None:
                 kept.append(g)
                 best = len(kept) - 1
             else:
-                target = kept[best]
-                target.members += g.members
-                for t, v in g.total.items():
-                    target.total[t] = target.total.get(t, 0.0) + v
+                kept[best].absorb(g)
                 changed = True
-            kc = kept[best].centroid()
-            for t in sorted(kc, key=kc.get, reverse=True)[:8]:
+            total = kept[best].total
+            for t in sorted(total, key=lambda t: (-total[t], t))[:MERGE_TERMS]:
                 index[t].add(best)
         groups = kept
         if not changed:
