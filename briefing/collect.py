@@ -178,6 +178,11 @@ def html_to_text(fragment: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _one_line(fragment: object, limit: int) -> str:
+    """A feed's title (HTML allowed) as one line of plain text, at most ``limit`` characters."""
+    return " ".join(html_to_text(fragment if isinstance(fragment, str) else "").split())[:limit]
+
+
 def time_bounds(published: dt.datetime | dt.date | None, now: dt.datetime,
                 tz: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime, str | None]:
     """When an article was published, as a (earliest, latest, text) range.
@@ -221,7 +226,7 @@ def page_metadata(html: str, base_url: str) -> tuple[str | None, str | None]:
     for tag in _META_TAG.findall(head):
         a = _attrs(tag)
         if a.get("property", a.get("name", "")).lower() == "og:site_name" and a.get("content", "").strip():
-            site = a["content"].strip()[:200]
+            site = " ".join(a["content"].split())[:200]
             break
     return canonical, site
 
@@ -287,7 +292,7 @@ def _feed_entries(parsed: Any) -> list[_Entry]:
         summary = max((html_to_text(b) for b in bodies if b), key=len, default="")
         stamp = raw.get("published_parsed") or raw.get("updated_parsed")
         published = dt.datetime(*stamp[:6], tzinfo=dt.timezone.utc) if stamp else None
-        entries.append(_Entry(link=link, guid=(raw.get("id") or None), title=html_to_text(raw.get("title", ""))[:500],
+        entries.append(_Entry(link=link, guid=(raw.get("id") or None), title=_one_line(raw.get("title"), 500),
                               summary=summary, published=published))
     return entries
 
@@ -411,7 +416,7 @@ class _Run:
         if parsed.get("bozo"):
             log.warning("%s: feed has errors (%s); using the %d entries read", report.label,
                         _bozo_reason(parsed), len(entries))
-        feed_title = html_to_text(parsed.feed.get("title", ""))[:200] or None
+        feed_title = _one_line(parsed.feed.get("title"), 200) or None
         self._entries(entries, feed_title, topics, report)
         # Remember the validators only once every entry is stored: a crash re-reads the feed.
         self.store.save_validators(cache_key, result.etag, result.last_modified)

@@ -6,6 +6,7 @@ the same file works from any working directory, cron included.
 """
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import ipaddress
 import math
@@ -163,6 +164,8 @@ def _expect(value: Any, kind: type | tuple, path: str, errors: _Errors, hint: st
         want = kind.__name__ if isinstance(kind, type) else "number"
         want = {"str": "string", "int": "integer", "float": "number", "list": "list", "dict": "mapping"}.get(want, want)
         article = "an" if want[0] in "aeiou" else "a"
+        if hint == _QUOTE_HINT and not (want == "string" and isinstance(value, (bool, int, float, dt.date))):
+            hint = ""  # the hint is for a bare value YAML read as something else
         errors.add(path, f"expected {article} {want}, got {_type_name(value)} {short_repr(value)}{hint}")
     return ok
 
@@ -268,12 +271,12 @@ def _topic(data: Any, base: Path, path: str, errors: _Errors) -> TopicConfig | N
     for i, r in enumerate(recipients):
         if not _ADDRESS_RE.match(r):
             errors.add(f"{path}.recipients[{i}]", f"not an email address: {r!r}")
+    include = _strings(data.get("include", []), f"{path}.include", errors)
+    exclude = _strings(data.get("exclude", []), f"{path}.exclude", errors)
     if not ok:
         return None
     return TopicConfig(
-        slug=slug, title=title, sources=sources,
-        include=_strings(data.get("include", []), f"{path}.include", errors),
-        exclude=_strings(data.get("exclude", []), f"{path}.exclude", errors),
+        slug=slug, title=title, sources=sources, include=include, exclude=exclude,
         window_hours=float(window),
         schedule=schedule, recipients=recipients)
 
@@ -284,7 +287,7 @@ def _smtp(data: Any, errors: _Errors) -> SmtpConfig | None:
     if not _expect(data, dict, "smtp", errors):
         return None
     allowed = {"host", "port", "security", "username", "password_env", "sender", "timeout"}
-    _check_keys(data, allowed, "smtp.", errors)
+    _check_keys({k: v for k, v in data.items() if k != "password"}, allowed, "smtp.", errors)  # told below
     host = data.get("host")
     if not isinstance(host, str) or not host:
         errors.add("smtp.host", "required: the SMTP server's host name")

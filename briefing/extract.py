@@ -60,6 +60,7 @@ class _Analysed:
     lead: dict[str, float] = field(default_factory=dict)
     by_term: dict[str, list[int]] = field(default_factory=dict)
     article_group: dict[str, int] = field(default_factory=dict)  # source -> event group, 0 = lead
+    content: list[set[str]] = field(default_factory=list)  # each sentence's words, names aside
 
     def candidates(self, words: set[str]) -> set[int]:
         """Sentences sharing a word with the given set (an inverted index keeps this fast)."""
@@ -182,7 +183,7 @@ def _support(a: _Analysed, g: Group, centroid: dict[str, float], have: set[str])
         if s.source in have:
             continue
         vec = a.vectors[i]
-        if len(_content(vec) & core) < 2:
+        if len(a.content[i] & core) < 2:
             continue
         sim = cosine(vec, centroid)
         if sim >= SUPPORT_THRESHOLD and (s.source not in best or sim > best[s.source][0]):
@@ -383,15 +384,18 @@ def extract(articles: list[Article], cache_dir: Path | None = None) -> Extractio
     log.info("parsed %d articles into %d sentences", len(articles), len(corpus.sentences))
     index = find_actors(corpus)
     sents = corpus.sentences
-    cues = {s.idx: find_cues(s.span, s.anchor) for s in sents}
+    background = {s.idx: is_background(s.span, s.anchor) for s in sents}
+    cues = {s.idx: find_cues(s.span, s.anchor, background[s.idx]) for s in sents}
     bags = [terms(s.span, index.by_sentence.get(s.idx, []), index.tokens.get(s.idx, set())) for s in sents]
     vec = Vectors.fit(bags)
     a = _Analysed(corpus, index, cues, [vec.vector(b) for b in bags])
+    a.content = [_content(v) for v in a.vectors]
     a.article_group = _article_groups(a)
     lead_sents = [(s, v) for s, v in zip(sents, a.vectors) if a.article_group.get(s.source, 0) == 0]
     a.lead = _lead_centroid([v for _, v in lead_sents], [s for s, _ in lead_sents])
     # Headlines corroborate (as support) but do not make items of their own.
-    category = {s.idx: _category(cues[s.idx]) for s in sents if not s.is_title and _worth_reporting(s, index)}
+    category = {s.idx: _category(cues[s.idx]) for s in sents
+                if not s.is_title and _worth_reporting(s) and not background[s.idx]}
     for i in [s.idx for s in sents if s.idx in category or s.is_title]:
         for t in a.vectors[i]:
             a.by_term.setdefault(t, []).append(i)
@@ -419,9 +423,7 @@ def extract(articles: list[Article], cache_dir: Path | None = None) -> Extractio
                       stories=stories)
 
 
-def _worth_reporting(s: Sentence, index: ActorIndex) -> bool:
-    """A sentence can enter the brief when it is news of the day and reads on its own."""
+def _worth_reporting(s: Sentence) -> bool:
+    """A sentence can enter the brief when it reads on its own (news of the day is checked apart)."""
     words = len(s.text.split())
-    if words < 6 or words > 80 or s.text.rstrip().endswith(":"):
-        return False
-    return s.is_title or not is_background(s.span, s.anchor)
+    return 6 <= words <= 80 and not s.text.rstrip().endswith(":")

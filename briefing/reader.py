@@ -26,8 +26,11 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ARTICLE_CHARS = 200_000  # ~35,000 words: far more than any news article; a page dump is cut
 MAX_TITLE_CHARS = 300
 MAX_FRONT_MATTER_CHARS = 64 * 1024
+MIN_HTML_CHARS = 80  # less main text than this on a saved web page is its navigation, not an article
 # C0 controls other than tab and newline, DEL, and lone surrogates: never part of an article.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Bidirectional overrides and isolates: a title could read differently from what it says.
+_BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 # Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -60,15 +63,17 @@ def _front_matter(text: str) -> tuple[dict, str] | None:
     end = re.search(r"^---\s*$", text[3:3 + MAX_FRONT_MATTER_CHARS], re.M)
     if not end:
         return None
+    body = text[3 + end.end():]
     try:
         meta = yaml.safe_load(text[3:3 + end.start()]) or {}
-    except (yaml.YAMLError, RecursionError, ValueError, OverflowError):
-        return None
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
+        log.warning("front matter is not valid YAML (%s); its fields are ignored", type(exc).__name__)
+        return {}, body
     if not isinstance(meta, dict):
         return None
     scalars = {k: v for k, v in meta.items()
                if isinstance(k, str) and isinstance(v, (str, int, float, dt.date)) and not isinstance(v, bool)}
-    return scalars, text[3 + end.end():]
+    return scalars, body
 
 
 def _header_block(text: str) -> tuple[dict, str]:
@@ -99,8 +104,9 @@ def _header_block(text: str) -> tuple[dict, str]:
         else:
             break
         i += 1
-    if i < len(lines) and not lines[i].strip() and meta:
-        return meta, "\n".join(lines[i + 1:])
+    rest = "\n".join(lines[i + 1:])
+    if i < len(lines) and not lines[i].strip() and meta and (rest.strip() or set(meta) != {"title"}):
+        return meta, rest
     # No blank line closes the header: only the first line can be taken as the headline,
     # and only when it reads like one (no closing full stop).
     first = lines[0].strip() if lines else ""
@@ -110,7 +116,7 @@ def _header_block(text: str) -> tuple[dict, str]:
         dm = _DATE_RE.match(value)
         rest = value[dm.end():].strip()
         return {"date": dm.group(1), "title": rest}, "\n".join(lines[1:])
-    if first and not re.search(r"[.!?\"”’]$", first) and len(first.split()) <= 25 and len(lines) > 1:
+    if first and not re.search(r"[.!?\"”’]$", first) and len(first.split()) <= 25 and "".join(lines[1:]).strip():
         return {"title": first}, "\n".join(lines[1:])
     return {}, text
 
@@ -132,9 +138,9 @@ def _str_or_none(value: object) -> str | None:
 
 
 def one_line(value: str, limit: int) -> str:
-    """``value`` on one line (control characters and runs of white space become one space),
-    cut to ``limit`` characters."""
-    text = " ".join(_CONTROL_RE.sub(" ", value).split())
+    """``value`` on one line (control characters and runs of white space become one space,
+    bidirectional overrides are dropped), cut to ``limit`` characters."""
+    text = " ".join(_CONTROL_RE.sub(" ", _BIDI_RE.sub("", value)).split())
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
 
 
@@ -163,8 +169,16 @@ def bound_article(article: Article) -> Article:
     if article.outlet is not None:
         article.outlet = one_line(article.outlet, MAX_TITLE_CHARS) or None
     if article.url is not None:
-        article.url = article.url.strip() if len(article.url) <= 2048 and not _CONTROL_RE.search(article.url) else None
+        article.url = _http_url(article.url)
     return article
+
+
+def _http_url(value: str) -> str | None:
+    """``value`` if it is a plausible absolute http(s) URL (never javascript:, data:, file:)."""
+    url = value.strip()
+    if len(url) > 2048 or _CONTROL_RE.search(url) or any(c.isspace() for c in url):
+        return None
+    return url if re.match(r"^https?://[^/?#\s]", url, re.I) else None
 
 
 def parse_html(html: str, path: str | None = None, url: str | None = None) -> Article | None:
@@ -184,17 +198,17 @@ def parse_eml(data: bytes, path: str | None = None) -> Article | None:
     name the outlet, the plain-text (else HTML) body the text."""
     from email import policy
     from email.parser import BytesParser
-    from email.utils import parsedate_to_datetime
+    from email.utils import parseaddr, parsedate_to_datetime
 
     try:
         msg = BytesParser(policy=policy.default).parsebytes(data)
-        subject = str(msg.get("subject") or "")
-        sender = msg.get("from")
-        outlet = sender.addresses[0].display_name if sender is not None and sender.addresses else ""
         body = msg.get_body(preferencelist=("plain", "html"))
-    except Exception as exc:  # malformed headers raise many types; the file is skipped, not the run
+    except Exception as exc:  # a malformed message raises many types; the file is skipped, not the run
         log.debug("%s: unreadable email: %s", path, exc)
         return None
+    # Headers are read leniently, one by one: a hostile From must not lose the article.
+    subject = _raw_header(msg, "subject")
+    outlet = parseaddr(_raw_header(msg, "from").replace("\r", " ").replace("\n", " "))[0]
     if body is None:
         return None
     try:
@@ -205,8 +219,9 @@ def parse_eml(data: bytes, path: str | None = None) -> Article | None:
     title = re.sub(r"\s+", " ", subject).strip()
     title = re.sub(r"^((re|fwd?|tr|wg)\s*:\s*)+", "", title, flags=re.I)
     try:
-        published = parsedate_to_datetime(str(msg.get("date"))).date() if msg.get("date") else None
-    except (TypeError, ValueError, IndexError):
+        date = _raw_header(msg, "date")
+        published = parsedate_to_datetime(date).date() if date else None
+    except (TypeError, ValueError, IndexError, OverflowError):
         published = None
     if body.get_content_type() == "text/html":
         article = parse_html(content, path=path)
@@ -218,6 +233,19 @@ def parse_eml(data: bytes, path: str | None = None) -> Article | None:
     article.published = published or article.published
     article.outlet = re.sub(r"\s+", " ", outlet).strip() or article.outlet
     return bound_article(article)
+
+
+def _raw_header(msg: object, name: str) -> str:
+    """A header's text with RFC 2047 words decoded, never raising (malformed: the raw text)."""
+    import email.header
+
+    for key, value in msg.raw_items():  # type: ignore[attr-defined]
+        if key.lower() == name:
+            try:
+                return str(email.header.make_header(email.header.decode_header(str(value))))
+            except Exception:  # an unknown charset or a broken encoded word
+                return str(value)
+    return ""
 
 
 def read_bytes(data: bytes) -> str:
@@ -235,10 +263,17 @@ def read_bytes(data: bytes) -> str:
 
 
 def _looks_binary(data: bytes) -> bool:
-    """NUL bytes near the start, unless a UTF-16/32 byte-order mark explains them."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    """NUL bytes near the start, unless the file is UTF-16/32 text with a byte-order mark."""
+    head = data[:4096]
+    if b"\x00" not in head:
         return False
-    return b"\x00" in data[:4096]
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return "\x00" in data.decode(encoding)
+            except UnicodeDecodeError:
+                return True
+    return True
 
 
 def read_file(path: Path) -> Article | None:
@@ -268,6 +303,9 @@ def read_file(path: Path) -> Article | None:
     text = read_bytes(data)
     if path.suffix.lower() in (".html", ".htm"):
         article = parse_html(text, path=str(path))
+        if article is not None and len(article.text.strip()) < MIN_HTML_CHARS:
+            log.warning("%s: skipped: no article text on the page (only %r)", path, article.text.strip()[:80])
+            return None
     else:
         article = parse_text(text, path=str(path))
     if article is None or not article.text.strip():
@@ -283,8 +321,34 @@ def list_article_files(folder: Path) -> list[Path]:
     for entry in sorted(folder.iterdir()):
         if entry.suffix.lower() not in ARTICLE_SUFFIXES or entry.name.startswith("."):
             continue
-        if entry.is_symlink() and not entry.resolve().is_relative_to(root):
-            log.warning("%s: skipped: symlink out of the folder", entry)
+        problem = _name_problem(entry.name)
+        if problem:
+            log.warning("%r: skipped: %s; rename the file", entry.name, problem)
             continue
-        files.append(entry)
+        if entry.is_symlink():
+            log.warning("%s: skipped: %s", entry, _symlink_problem(entry, root))
+            continue
+        files.append(entry)  # FIFOs, devices and folders named like files are refused by read_file
     return files
+
+
+def _name_problem(name: str) -> str | None:
+    """Why a file name cannot be used (it ends up in logs, the store and the brief's JSON)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "its name is not valid UTF-8"
+    if _CONTROL_RE.search(name) or any(c in name for c in "\n\r\t\u2028\u2029"):
+        return "its name holds control characters"
+    return None
+
+
+def _symlink_problem(entry: Path, root: Path) -> str:
+    """Why a symlink in a drop folder is not read: only regular files are."""
+    try:
+        target = entry.resolve(strict=True)
+    except (OSError, RuntimeError):  # a loop, or a link to nothing
+        return "broken symlink or symlink loop"
+    if not target.is_relative_to(root):
+        return "symlink out of the folder"
+    return "a symlink (only regular files are read)"

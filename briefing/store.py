@@ -102,7 +102,9 @@ def clean_url(url: str) -> str:
     except ValueError:
         return url
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    # No user info: "https://trusted.example@elsewhere.example/" is not trusted.example's page.
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), ""))
 
 
 def url_keys(*urls: str | None) -> list[str]:

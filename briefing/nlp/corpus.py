@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -37,7 +38,7 @@ class Sentence:
     anchor: dt.date
     is_title: bool = False
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         return self.span.text.strip()
 

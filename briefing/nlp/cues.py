@@ -162,9 +162,11 @@ def _attributed_stance(span: "Span") -> bool:
     return False
 
 
-def find_cues(span: "Span", anchor: dt.date) -> list[Cue]:
-    """All cues a sentence carries, strongest first."""
+def find_cues(span: "Span", anchor: dt.date, background: bool | None = None) -> list[Cue]:
+    """All cues a sentence carries, strongest first (``background``: is_background, if known)."""
     text = span.text
+    if background is None:
+        background = is_background(span, anchor)
     cues: list[Cue] = []
     deadline = find_deadline(text, anchor)
     if deadline:
@@ -173,11 +175,11 @@ def find_cues(span: "Span", anchor: dt.date) -> list[Cue]:
             or _attributed_stance(span):
         cues.append(Cue("unconfirmed"))
     if (any(t.lemma_ in DISPUTE_VERBS and t.pos_ == "VERB" and not _negated(t) for t in span)
-            or _DISPUTE_RE.search(text)) and not is_background(span, anchor):
+            or _DISPUTE_RE.search(text)) and not background:
         cues.append(Cue("disputed"))
-    if _UNRESOLVED_RE.search(text) or (_RISK_RE.search(text) and not is_background(span, anchor)):
+    if _UNRESOLVED_RE.search(text) or (_RISK_RE.search(text) and not background):
         cues.append(Cue("unresolved"))
-    cues += _decision_cues(span, anchor)
+    cues += _decision_cues(span, background)
     return cues
 
 
@@ -227,8 +229,8 @@ def _has_agent(tok: "Token") -> bool:
     return False
 
 
-def _decision_cues(span: "Span", anchor: dt.date) -> list[Cue]:
-    if is_background(span, anchor) or text_is_question(span.text):
+def _decision_cues(span: "Span", background: bool) -> list[Cue]:
+    if background or text_is_question(span.text):
         return []
     if _RULED_OUT_RE.search(span.text):
         return [Cue("decision")]
