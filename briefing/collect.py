@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 from urllib.parse import urljoin, urlsplit
 
-from .config import Config, SourceSpec, TopicConfig
+from .config import Config, SourceSpec, TopicConfig, mask_url
 from .errors import BriefingError
 from .fetch import Fetcher, FetchError, FetchResult, FetchSettings
 from .models import Article
@@ -67,7 +67,8 @@ class SourceReport:
 
     @property
     def label(self) -> str:
-        return f"{self.kind} {self.value}"
+        """'feed URL' for logs and the terminal (a password or token in the URL masked)."""
+        return f"{self.kind} {self.value if self.kind == 'folder' else mask_url(self.value)}"
 
     def summary(self) -> str:
         """One line for the terminal: ``3 new, 1 duplicate`` or ``failed: HTTP 404``."""
@@ -400,19 +401,13 @@ class _Run:
     # -- feeds
 
     def _feed(self, spec: SourceSpec, topics: list[TopicConfig], report: SourceReport) -> None:
-        import feedparser
-
         cache_key = f"feed {spec.value} {','.join(sorted(t.slug for t in topics))}"
         etag, modified = self.store.validators(cache_key)
         result = self.fetcher.get(spec.value, etag=etag, last_modified=modified, accept=FEED_ACCEPT)
         if result.not_modified:
             report.not_modified = True
             return
-        # Bytes, never str: feedparser treats a string as a file name or URL to open.
-        parsed = feedparser.parse(result.content, response_headers={
-            "content-location": result.url, "content-type": result.content_type or "application/xml"})
-        entries = _feed_entries(parsed)
-        _check_feed(parsed, result, entries)
+        parsed, entries = parse_feed(result.content, result.url, result.content_type)
         if parsed.get("bozo"):
             log.warning("%s: feed has errors (%s); using the %d entries read", report.label,
                         _bozo_reason(parsed), len(entries))
@@ -514,17 +509,34 @@ class _Run:
             self._store(self._new_article(article, article.published, keys, report.label), topics, report)
 
 
+def parse_feed(content: bytes, url: str, content_type: str = "") -> tuple[Any, list[_Entry]]:
+    """A feed's bytes, parsed: feedparser's result and the cleaned entries.
+
+    Bytes, never str: feedparser treats a string as a file name or URL to open. Raises
+    SourceFailed for what is not a feed (an HTML page, XML too broken to give an entry).
+    """
+    import feedparser
+
+    if not isinstance(content, bytes):
+        raise TypeError("parse_feed takes the feed's bytes")
+    parsed = feedparser.parse(content, response_headers={
+        "content-location": url, "content-type": content_type or "application/xml"})
+    entries = _feed_entries(parsed)
+    _check_feed(parsed, content, entries)
+    return parsed, entries
+
+
 def _bozo_reason(parsed: Any) -> str:
     exc = parsed.get("bozo_exception")
     return f"{type(exc).__name__}: {exc}" if exc else "unknown error"
 
 
-def _check_feed(parsed: Any, result: FetchResult, entries: list[_Entry]) -> None:
+def _check_feed(parsed: Any, content: bytes, entries: list[_Entry]) -> None:
     """Refuse what is not a feed: an HTML page, or XML too broken to read a usable entry from.
 
     A feed with minor errors whose entries still read (feedparser recovers many) is kept.
     """
-    if not parsed.get("version") and _looks_like_html(result.content):
+    if not parsed.get("version") and _looks_like_html(content):
         raise SourceFailed("not an RSS or Atom feed (got an HTML page)")
     usable = [e for e in entries if e.link or e.summary]
     if parsed.get("bozo") and not usable:

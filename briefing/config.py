@@ -481,8 +481,10 @@ def mask_url(url: str) -> str:
     except ValueError:
         return "***"
     netloc = re.sub(r"^([^:@/]*):[^@]*@", r"\1:***@", parts.netloc)
-    query = [(k, "***" if _SECRET_PARAM_RE.search(k) else v)
-             for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if netloc == parts.netloc and not any(_SECRET_PARAM_RE.search(k) for k, _ in pairs):
+        return url  # nothing to hide: shown exactly as configured
+    query = [(k, "***" if _SECRET_PARAM_RE.search(k) else v) for k, v in pairs]
     return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="*"), parts.fragment))
 
 

@@ -36,6 +36,8 @@ JOIN_THRESHOLD = 0.2  # groups linked by a shared sentence join only when broadl
 OFF_LEAD = 0.06
 ARTICLE_STORY = 0.12  # articles this alike (on average) tell one story
 MAX_EVIDENCE = 8
+EVIDENCE_MIN = 0.15  # a sentence this close to the line shown reports the same point
+CORE_MIN = 1.01  # ... as does one this close to its group's centre
 DUE_SLACK_DAYS = 3  # deadlines of one point reported from articles dated days apart
 DEADLINE_JOIN = 0.1  # ... and about broadly the same thing  # below this similarity to the lead story a sentence belongs elsewhere
 
@@ -131,9 +133,13 @@ def _item(a: _Analysed, g: Group, kind: str | None) -> Item:
     prefer = kind if kind in QUESTION_KINDS else ("decision" if any(
         c.kind == "decision" for i in g.members for c in a.cues[i]) else None)
     rep = _representative(a, g.members, centroid, prefer)
-    per_source = _best_per_source(a, g.members, centroid)
+    # Only sentences that tell the point of the line shown count as its evidence and outlets:
+    # a group can gather context around a point, and that must not inflate its corroboration.
+    members = [i for i in g.members if _tells(a, i, rep, centroid)]
+    per_source = _best_per_source(a, members, centroid)
     for src, idx in _support(a, g, centroid, set(per_source)).items():
-        per_source[src] = idx
+        if _tells(a, idx, rep, centroid):
+            per_source[src] = idx
     order = sorted(per_source, key=lambda s: int(s[1:]))
     evidence = [Evidence(source=src, quote=sents[per_source[src]].text) for src in order]
     # The representative's own sentence leads the evidence; other members follow, so every
@@ -141,10 +147,10 @@ def _item(a: _Analysed, g: Group, kind: str | None) -> Item:
     shown = {per_source[src] for src in order}
     lead = [e for e in evidence if e.quote == sents[rep].text] or [Evidence(sents[rep].source, sents[rep].text)]
     rest = [e for e in evidence if e not in lead]
-    extra = [Evidence(sents[i].source, sents[i].text) for i in _order(sents, g.members)
+    extra = [Evidence(sents[i].source, sents[i].text) for i in _order(sents, members)
              if i not in shown and i != rep and not sents[i].is_title]
     evidence = (lead + rest + extra)[:MAX_EVIDENCE]
-    actors = Counter(n for i in g.members for n in a.index.by_sentence.get(i, []))
+    actors = Counter(n for i in members for n in a.index.by_sentence.get(i, []))
     due = None
     if kind == "deadline":
         dues = [c.due for i in g.members for c in a.cues[i] if c.kind == "deadline" and c.due]
@@ -163,6 +169,12 @@ def _item(a: _Analysed, g: Group, kind: str | None) -> Item:
     return Item(text=text, sources=order, evidence=evidence,
                 actors=named, kind=kind if kind in QUESTION_KINDS else None,
                 due=due, score=_score(a, g, per_source, rep))
+
+
+def _tells(a: _Analysed, i: int, rep: int, centroid: dict[str, float]) -> bool:
+    """Does sentence i report the point of the representative sentence (or the group's core)?"""
+    return i == rep or cosine(a.vectors[i], a.vectors[rep]) >= EVIDENCE_MIN \
+        or cosine(a.vectors[i], centroid) >= CORE_MIN
 
 
 def _content(vec: dict[str, float]) -> set[str]:
@@ -395,7 +407,8 @@ def extract(articles: list[Article], cache_dir: Path | None = None) -> Extractio
     a.lead = _lead_centroid([v for _, v in lead_sents], [s for s, _ in lead_sents])
     # Headlines corroborate (as support) but do not make items of their own.
     category = {s.idx: _category(cues[s.idx]) for s in sents
-                if not s.is_title and _worth_reporting(s) and not background[s.idx]}
+                if not s.is_title and _worth_reporting(s) and not background[s.idx]
+                and not _scene_setting(a, s.idx)}
     for i in [s.idx for s in sents if s.idx in category or s.is_title]:
         for t in a.vectors[i]:
             a.by_term.setdefault(t, []).append(i)
@@ -421,6 +434,17 @@ def extract(articles: list[Article], cache_dir: Path | None = None) -> Extractio
     return Extraction(sources=_sources(articles, corpus.source_ids), actors=index.actors,
                       decisions=decisions, open_questions=questions, facts=facts, quotes=quotes,
                       stories=stories)
+
+
+_FIGURES = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
+
+
+def _scene_setting(a: _Analysed, i: int) -> bool:
+    """'The announcement came during a summit at ...': nobody named acts, nothing is decided or
+    open, no figure is given. Such a sentence sets the scene; it makes no point of its own."""
+    if a.cues[i] or _actor_subject(a, i):
+        return False
+    return not any(t.ent_type_ in _FIGURES for t in a.corpus.sentences[i].span)
 
 
 def _worth_reporting(s: Sentence) -> bool:

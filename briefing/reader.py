@@ -29,6 +29,7 @@ MAX_FRONT_MATTER_CHARS = 64 * 1024
 MIN_HTML_CHARS = 80  # less main text than this on a saved web page is its navigation, not an article
 # C0 controls other than tab and newline, DEL, and lone surrogates: never part of an article.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_CODE_ELEMENT_RE = re.compile(r"<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 # Bidirectional overrides and isolates: a title could read differently from what it says.
 _BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 # Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
@@ -185,6 +186,8 @@ def parse_html(html: str, path: str | None = None, url: str | None = None) -> Ar
     """Main text of an HTML page (trafilatura); None when it holds no article text."""
     import trafilatura  # heavy: import only when HTML is read
 
+    # Code is never text: a script inside the headline would otherwise become part of the title.
+    html = _CODE_ELEMENT_RE.sub(" ", html)
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                       favor_precision=True)
     if doc is None or not (doc.text or "").strip():
