@@ -209,7 +209,8 @@ def _subject_actor(a: _Analysed, i: int) -> str | None:
     for verb in (root, *[c for c in root.children if c.dep_ == "ccomp"]):
         for child in verb.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
-                name = a.index.named_in(i, child.subtree)
+                # The subject's head first: 'U.S. President Donald Trump' is Trump, not the US.
+                name = a.index.named_in(i, [child]) or a.index.named_in(i, child.subtree)
                 if name:
                     return name
     return None

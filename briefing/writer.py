@@ -11,9 +11,11 @@ two promises hold everywhere:
 from __future__ import annotations
 
 import contextlib
+import glob
 import logging
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import OutputError
@@ -23,6 +25,7 @@ log = logging.getLogger(__name__)
 # mkstemp creates files 0600; briefs are meant to be read by other users and
 # web servers, so give them the usual mode of a freshly created file.
 FILE_MODE = 0o644
+STALE_TEMP_SECONDS = 600  # a temporary file this old was left by a killed process
 
 
 def safe_output_path(output_root: Path, *parts: str) -> Path:
@@ -70,6 +73,7 @@ def _stage(path: Path, data: bytes) -> Path:
     The temporary file is removed if anything fails here.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_stale(path)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(name)
     try:
@@ -82,6 +86,17 @@ def _stage(path: Path, data: bytes) -> Path:
         _discard(tmp)
         raise
     return tmp
+
+
+def _sweep_stale(path: Path) -> None:
+    """Remove temporary files of ``path`` left by a process killed mid-write (SIGKILL, power
+    loss). Only old ones: a young one may belong to a writer still at work."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if tmp.lstat().st_mtime < cutoff:
+                tmp.unlink()
+                log.info("removed %s, left by an interrupted write", tmp)
 
 
 def _discard(tmp: Path) -> None:

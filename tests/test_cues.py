@@ -91,3 +91,8 @@ def test_comparisons_and_noun_clauses_are_not_history(nlp, text):
 ])
 def test_unnamed_sourcing_is_unconfirmed(nlp, text):
     assert "unconfirmed" in kinds(nlp, text)
+
+
+def test_a_thing_does_not_propose(nlp):
+    assert "proposal" not in kinds(nlp, "The mayor's push for a new stadium suggests she still sees a path to re-election.")
+    assert "proposal" in kinds(nlp, "The mayor's office proposed a new stadium for the city.")

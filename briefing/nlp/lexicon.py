@@ -121,3 +121,9 @@ treasurer attorney-general solicitor-general comptroller auditor inspector super
 provost bishop archbishop cardinal rabbi imam ayatollah sultan regent councillor councilor alderman
 assemblyman assemblywoman delegate envoys chancellor-elect governor-elect prime-minister
 """.split())
+
+AGENT_NOUNS = AGENT_NOUNS | frozenset("""
+office presidency panel body watchdog operator carrier airline insurer lender club league federation
+association institute foundation charity assembly tribunal senator senators ministers governments
+member members owner owners buyer seller supplier developer startup exchange fund commissioner
+""".split())
