@@ -424,6 +424,14 @@ def _speaks_or_decides(m: Mention) -> bool:
     return verb.lemma_ in SPEECH_VERBS or verb.lemma_ in ACTION_VERBS
 
 
+def _named_often(group: Group) -> bool:
+    """Several outlets keep naming it, mostly as a participant: 'fined Volkswagen', not only as a
+    modifier ('GDP growth', 'Covid rules'), which names a thing."""
+    ms = group.mentions
+    modifier = sum(1 for m in ms if m.root is not None and m.root.dep_ in ("compound", "amod", "nmod"))
+    return len(group.sources) >= 2 and len(ms) >= 3 and modifier * 2 <= len(ms)
+
+
 def _decide_kind(group: Group, outlets: set[str]) -> str | None:
     gaz = gazetteer()
     kind, key = group.key
@@ -455,7 +463,7 @@ def _decide_kind(group: Group, outlets: set[str]) -> str | None:
     if any(m.indefinite for m in ms):
         return None  # 'declared a PHEIC': a designation, not a body
     # A body acts when it says or decides something, or when several outlets keep naming it.
-    if top == "ORG" and (any(_speaks_or_decides(m) for m in ms) or (len(group.sources) >= 2 and len(ms) >= 3)):
+    if top == "ORG" and (any(_speaks_or_decides(m) for m in ms) or _named_often(group)):
         return "organization"
     return None
 
