@@ -519,11 +519,29 @@ def parse_feed(content: bytes, url: str, content_type: str = "") -> tuple[Any, l
 
     if not isinstance(content, bytes):
         raise TypeError("parse_feed takes the feed's bytes")
-    parsed = feedparser.parse(content, response_headers={
-        "content-location": url, "content-type": content_type or "application/xml"})
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    try:
+        parsed = feedparser.parse(_clean_charrefs(content), response_headers=headers)
+    except (ValueError, UnicodeError, OverflowError, RecursionError, LookupError) as exc:
+        # feedparser's lenient parser has crashed on odd character references and encodings.
+        raise SourceFailed(f"unreadable feed ({type(exc).__name__})") from None
     entries = _feed_entries(parsed)
     _check_feed(parsed, content, entries)
     return parsed, entries
+
+
+_CHARREF_RE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,24}));")
+
+
+def _clean_charrefs(content: bytes) -> bytes:
+    """Numeric character references to code points no text may hold (NUL, surrogates, beyond
+    U+10FFFF) become U+FFFD: feedparser's lenient parser crashes on them."""
+    def fix(m: re.Match[bytes]) -> bytes:
+        code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        bad = code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF
+        return b"&#xFFFD;" if bad else m.group(0)
+
+    return _CHARREF_RE.sub(fix, content) if b"&#" in content else content
 
 
 def _bozo_reason(parsed: Any) -> str:

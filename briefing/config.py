@@ -121,10 +121,10 @@ def duplicate_keys(node: yaml.Node | None, path: str = "") -> list[str]:
             first_line: dict[str, int] = {}
             for key_node, value_node in current.value:
                 key = _node_key(key_node)
-                child = f"{where}.{key}" if where else key
+                child = f"{where}.{key_name(key)}" if where else key_name(key)
                 line = key_node.start_mark.line + 1
                 if key in first_line and key != "<<":
-                    problems.append(f"{child}: duplicate key {key!r} (lines {first_line[key]} and {line}); "
+                    problems.append(f"{child}: duplicate key {short_repr(key)} (lines {first_line[key]} and {line}); "
                                     "the last one would win silently")
                 first_line.setdefault(key, line)
                 stack.append((value_node, child))
@@ -176,11 +176,11 @@ def _number(value: Any, path: str, errors: _Errors, low: float, high: float, *, 
     if not _expect(value, (int, float), path, errors, f" ({unit})" if unit else ""):
         return False
     if not math.isfinite(value):
-        errors.add(path, f"must be a finite number, got {value!r}")
+        errors.add(path, f"must be a finite number, got {short_repr(value)}")
         return False
     if value < low or (above and value == low) or value > high:
         lowest = f"more than {low:g}" if above else f"at least {low:g}"
-        errors.add(path, f"must be {lowest} and at most {high:g}{' ' + unit if unit else ''}, got {value!r}")
+        errors.add(path, f"must be {lowest} and at most {high:g}{' ' + unit if unit else ''}, got {short_repr(value)}")
         return False
     return True
 
@@ -188,7 +188,12 @@ def _number(value: Any, path: str, errors: _Errors, low: float, high: float, *, 
 def _check_keys(data: dict, allowed: set[str], path: str, errors: _Errors) -> None:
     for key in data:
         if key not in allowed:
-            errors.add(f"{path}{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+            errors.add(f"{path}{key_name(key)}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def key_name(key: Any) -> str:
+    """A key as it can appear in a key path: plain names as they are, anything else quoted."""
+    return key if isinstance(key, str) and re.fullmatch(r"[\w-]{1,64}", key) else short_repr(key)
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -224,7 +229,7 @@ def _source(data: Any, base: Path, path: str, errors: _Errors) -> SourceSpec | N
     if kind == "folder":
         return SourceSpec(kind, str(_resolve(base, value)))
     if not re.match(r"^https?://", value):
-        errors.add(f"{path}.{kind}", f"must be an http(s) URL, got {value!r}")
+        errors.add(f"{path}.{kind}", f"must be an http(s) URL, got {short_repr(value)}")
         return None
     return SourceSpec(kind, value)
 
@@ -266,11 +271,11 @@ def _topic(data: Any, base: Path, path: str, errors: _Errors) -> TopicConfig | N
     schedule = data.get("schedule")
     if schedule is not None and _expect(schedule, str, f"{path}.schedule", errors, _QUOTE_HINT):
         if not _CRON_RE.match(schedule.strip()):
-            errors.add(f"{path}.schedule", f"expected a 5-field cron expression like \"0 6 * * 1-5\", got {schedule!r}")
+            errors.add(f"{path}.schedule", f"expected a 5-field cron expression like \"0 6 * * 1-5\", got {short_repr(schedule)}")
     recipients = _strings(data.get("recipients", []), f"{path}.recipients", errors)
     for i, r in enumerate(recipients):
         if not _ADDRESS_RE.match(r):
-            errors.add(f"{path}.recipients[{i}]", f"not an email address: {r!r}")
+            errors.add(f"{path}.recipients[{i}]", f"not an email address: {short_repr(r)}")
     include = _strings(data.get("include", []), f"{path}.include", errors)
     exclude = _strings(data.get("exclude", []), f"{path}.exclude", errors)
     if not ok:
@@ -340,7 +345,7 @@ def _fetch(data: Any, errors: _Errors) -> FetchConfig:
         try:
             ipaddress.ip_network(net, strict=False)
         except ValueError:
-            errors.add(f"fetch.allow_networks[{i}]", f"not a network like 10.0.0.0/8: {net!r}")
+            errors.add(f"fetch.allow_networks[{i}]", f"not a network like 10.0.0.0/8: {short_repr(net)}")
     return cfg
 
 
@@ -361,7 +366,7 @@ def _bounded(low: float, high: float, unit: str) -> Callable[[Any], str | None]:
     """A check for _optional: a finite number from ``low`` to ``high``."""
     def check(value: float) -> str | None:
         if not math.isfinite(value) or not low <= value <= high:
-            return f"must be from {low:g} to {high:g} {unit}, got {value!r}"
+            return f"must be from {low:g} to {high:g} {unit}, got {short_repr(value)}"
         return None
     return check
 
@@ -370,7 +375,7 @@ def _check_tz(name: str) -> str | None:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return f"unknown time zone {name!r} (use an IANA name like Europe/London)"
+        return f"unknown time zone {short_repr(name)} (use an IANA name like Europe/London)"
     return None
 
 
@@ -393,7 +398,7 @@ def parse_config(data: Any, path: Path, problems: list[str] | None = None) -> Co
     cfg.timezone = _optional(data, "timezone", str, errors, _check_tz) or "UTC"
     cfg.output = _resolve(base, _optional(data, "output", str, errors) or "output")
     paper = _optional(data, "paper", str, errors,
-                      lambda v: None if v.lower() in ("a4", "letter") else f"must be A4 or Letter, got {v!r}")
+                      lambda v: None if v.lower() in ("a4", "letter") else f"must be A4 or Letter, got {short_repr(v)}")
     cfg.paper = "Letter" if (paper or "").lower() == "letter" else "A4"
     templates = _optional(data, "templates", str, errors)
     cfg.templates = _resolve(base, templates) if templates else None
@@ -416,7 +421,7 @@ def parse_config(data: Any, path: Path, problems: list[str] | None = None) -> Co
                 cfg.topics.append(topic)
     slugs = [t.slug for t in cfg.topics]
     for s in sorted({s for s in slugs if slugs.count(s) > 1}):
-        errors.add("topics", f"slug {s!r} is used twice")
+        errors.add("topics", f"slug {short_repr(s)} is used twice")
     cfg.smtp = _smtp(data.get("smtp"), errors)
     if errors.items:
         raise config_error(path, errors.items)
@@ -568,5 +573,5 @@ def _schedule_problems(path: Path | str | None) -> list[str]:
             try:
                 cron_trigger(expr, zoneinfo.ZoneInfo("UTC"))
             except ValueError as exc:
-                problems.append(f"topics[{i}].schedule: {expr!r}: {exc}")
+                problems.append(f"topics[{i}].schedule: {short_repr(expr)}: {exc}")
     return problems

@@ -85,7 +85,7 @@ class Outcome:
 
     topic: str
     date: str
-    status: str  # sent | queued | failed | skipped | dry-run
+    status: str  # sent | queued | failed | skipped | dry-run | held (an empty brief, not mailed by `run`)
     detail: str = ""
     path: Path | None = None
     accepted: list[str] = field(default_factory=list)
@@ -650,4 +650,21 @@ def send_after_build(config: Config, topic: TopicConfig | str, date: dt.date | s
         return SendReport()
     if output is not None and Path(output) != config.output:
         config = dataclasses.replace(config, output=Path(output))
+    held = _hold_empty(config, slug, _iso_date(date) or _today(config).isoformat())
+    if held is not None:
+        return SendReport([held])
     return send(config, slug, date)
+
+
+def _hold_empty(config: Config, slug: str, date: str) -> Outcome | None:
+    """An outcome "held" when the brief says nothing (no bottom line, decision or open question):
+    an unattended run must not mail a blank page as if all were well. `briefing send` still can."""
+    try:
+        brief, _ = _load_brief(config.output, slug, date)
+    except InputError:
+        return None  # send() reports the missing brief itself
+    if brief.summary or brief.decisions or brief.open_questions:
+        return None
+    log.warning("not emailing %s %s: the brief has no bottom line, decisions or open questions", slug, date)
+    return Outcome(slug, date, "held", "the brief has no bottom line, decisions or open questions; not emailed "
+                                       f"(`briefing send --topic {slug} --date {date}` sends it anyway)")

@@ -40,6 +40,8 @@ class Route:
     hang: bool = False  # accept the request and never answer
     endless: bool = False  # stream body chunks until the client gives up
     gzip: bool = False  # send the body gzip-compressed
+    delay: float = 0.0  # seconds to wait before answering (a slow server)
+    trickle: float = 0.0  # seconds between bytes of the body (a server that never quite finishes)
 
 
 class LocalServer:
@@ -92,6 +94,10 @@ class LocalServer:
         if route.hang:
             self.closing.wait(60)
             return
+        if route.delay:
+            self.closing.wait(route.delay)
+        if route.trickle:
+            return self._trickle(handler, route)
         if route.status in (301, 302, 303, 307, 308):
             return self._send(handler, route.status, b"", "text/plain", route.headers)
         if route.endless:
@@ -122,6 +128,22 @@ class LocalServer:
             handler.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+    def _trickle(self, handler: BaseHTTPRequestHandler, route: Route) -> None:
+        """The body one byte at a time, each ``route.trickle`` seconds apart: never a read timeout."""
+        try:
+            handler.send_response(200)
+            handler.send_header("Content-Type", route.content_type)
+            handler.send_header("Content-Length", str(len(route.body)))
+            handler.end_headers()
+            for i in range(len(route.body)):
+                if self.closing.wait(route.trickle):
+                    break
+                handler.wfile.write(route.body[i:i + 1])
+                handler.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+        handler.close_connection = True
 
     def _stream(self, handler: BaseHTTPRequestHandler, route: Route) -> None:
         """A body without end (no Content-Length): the client must stop reading."""
