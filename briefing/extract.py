@@ -209,7 +209,7 @@ def _subject_actor(a: _Analysed, i: int) -> str | None:
     for verb in (root, *[c for c in root.children if c.dep_ == "ccomp"]):
         for child in verb.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
-                # The subject's head first: 'U.S. President Donald Trump' is Trump, not the US.
+                # The subject's head first: 'U.S. Senator Jane Doe' is Jane Doe, not the US.
                 name = a.index.named_in(i, [child]) or a.index.named_in(i, child.subtree)
                 if name:
                     return name

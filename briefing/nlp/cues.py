@@ -213,7 +213,7 @@ def _agentive(subj: "Token") -> bool:
         subj = next((c for c in subj.children if c.dep_ == "pobj"), subj)
     if subj.lower_ in _AGENT_PRONOUNS:
         return True
-    # The head of the subject decides: 'Zelenskyy's delegation' can, 'Trump's push' cannot.
+    # The head of the subject decides: 'the minister's delegation' can, 'the mayor's push' cannot.
     heads = [subj] + [c for c in subj.children if c.dep_ == "conj"]
     return any(h.ent_type_ in _AGENT_ENTS or h.lemma_.lower() in AGENT_NOUNS or h.lower_ in TITLE_WORDS
                for h in heads)
