@@ -23,3 +23,14 @@ def test_shorten_only_deletes(nlp):
     out = shorten(next(iter(nlp(text).sents)))
     words = text.replace(",", " ").split()
     assert all(w.strip(".,") in " ".join(words) for w in out.replace(",", " ").split())
+
+
+@pytest.mark.parametrize("text, want", [
+    ('I have accepted that advice," the director-general told a press conference in Geneva."',
+     '"I have accepted that advice," the director-general told a press conference in Geneva.'),
+    ("We will not give up,\u201d the minister said.", "\u201cWe will not give up,\u201d the minister said."),
+    ("The minister said \u201cwe will not give up.", "The minister said \u201cwe will not give up.\u201d"),
+    ('The minister called the plan "a disgrace" on Monday.', 'The minister called the plan "a disgrace" on Monday.'),
+])
+def test_quote_marks_are_paired(nlp, text, want):
+    assert shorten(next(iter(nlp(text).sents))) == want

@@ -62,13 +62,18 @@ def shorten(span: "Span") -> str:
 
 
 def _balance_quotes(text: str) -> str:
-    for q_open, q_close in (("\u201c", "\u201d"), ("\u2018", "\u2019")):
-        if text.count(q_open) > text.count(q_close):
-            text += q_close
-        elif text.count(q_close) > text.count(q_open) and text.endswith(q_close) is False and text.startswith(q_close):
-            text = text[1:]
+    """Pair quote marks a sentence split left alone: a quote that opened in the previous
+    sentence gets its opening mark back; one left open is closed."""
+    first_close, first_open = text.find("\u201d"), text.find("\u201c")
+    if first_close != -1 and (first_open == -1 or first_close < first_open):
+        text = "\u201c" + text
+    if text.count("\u201c") > text.count("\u201d"):
+        text += "\u201d"
+    first = text.find('"')
+    if first > 0 and not text[first - 1].isspace():  # '... advice," she said': a closing mark first
+        text = '"' + text
     if text.count('"') % 2 == 1:
-        text = text.replace('"', "", 1) if text.startswith('"') else text + '"'
+        text = text[:-1] if text.endswith('"') and first != len(text) - 1 else text + '"'
     return text
 
 
