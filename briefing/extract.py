@@ -37,7 +37,6 @@ OFF_LEAD = 0.06
 ARTICLE_STORY = 0.12  # articles this alike (on average) tell one story
 MAX_EVIDENCE = 8
 EVIDENCE_MIN = 0.15  # a sentence this close to the line shown reports the same point
-CORE_MIN = 1.01  # ... as does one this close to its group's centre
 DUE_SLACK_DAYS = 3  # deadlines of one point reported from articles dated days apart
 DEADLINE_JOIN = 0.1  # ... and about broadly the same thing  # below this similarity to the lead story a sentence belongs elsewhere
 
@@ -135,10 +134,10 @@ def _item(a: _Analysed, g: Group, kind: str | None) -> Item:
     rep = _representative(a, g.members, centroid, prefer)
     # Only sentences that tell the point of the line shown count as its evidence and outlets:
     # a group can gather context around a point, and that must not inflate its corroboration.
-    members = [i for i in g.members if _tells(a, i, rep, centroid)]
+    members = [i for i in g.members if _tells(a, i, rep)]
     per_source = _best_per_source(a, members, centroid)
     for src, idx in _support(a, g, centroid, set(per_source)).items():
-        if _tells(a, idx, rep, centroid):
+        if _tells(a, idx, rep):
             per_source[src] = idx
     order = sorted(per_source, key=lambda s: int(s[1:]))
     evidence = [Evidence(source=src, quote=sents[per_source[src]].text) for src in order]
@@ -171,10 +170,9 @@ def _item(a: _Analysed, g: Group, kind: str | None) -> Item:
                 due=due, score=_score(a, g, per_source, rep))
 
 
-def _tells(a: _Analysed, i: int, rep: int, centroid: dict[str, float]) -> bool:
-    """Does sentence i report the point of the representative sentence (or the group's core)?"""
-    return i == rep or cosine(a.vectors[i], a.vectors[rep]) >= EVIDENCE_MIN \
-        or cosine(a.vectors[i], centroid) >= CORE_MIN
+def _tells(a: _Analysed, i: int, rep: int) -> bool:
+    """Does sentence i report the point of the representative sentence?"""
+    return i == rep or cosine(a.vectors[i], a.vectors[rep]) >= EVIDENCE_MIN
 
 
 def _content(vec: dict[str, float]) -> set[str]:

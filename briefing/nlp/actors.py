@@ -61,7 +61,6 @@ class Group:
 class ActorIndex:
     actors: list[Actor]
     by_sentence: dict[int, list[str]]  # sentence idx -> actor names in reading order
-    lookup: dict[str, str]  # folded surface form -> actor name
     tokens: dict[int, set[int]] = field(default_factory=dict)  # sentence idx -> token positions of mentions
     at: dict[tuple[int, int], str] = field(default_factory=dict)  # (sentence, token) -> actor name
 
@@ -72,9 +71,6 @@ class ActorIndex:
             if name:
                 return name
         return None
-
-    def find(self, text: str) -> str | None:
-        return self.lookup.get(_norm(text))
 
 
 def _norm(text: str) -> str:
@@ -530,7 +526,6 @@ def find_actors(corpus: Corpus) -> ActorIndex:
         g.kind = "group"
         groups[("g", key)] = g
     actors: list[Actor] = []
-    lookup: dict[str, str] = {}
     by_sentence: dict[int, list[tuple[int, str]]] = defaultdict(list)
     tokens: dict[int, set[int]] = defaultdict(set)
     at: dict[tuple[int, int], str] = {}
@@ -542,8 +537,6 @@ def find_actors(corpus: Corpus) -> ActorIndex:
         actors.append(Actor(name=group.name, kind=group.kind, role=_choose_role(group) if group.kind in ("person", "organization") else None,
                             aliases=[a for a in aliases if a != group.name], mentions=len(group.mentions),
                             sources=sorted(group.sources, key=lambda s: int(s[1:]))))
-        for form in [group.name, *aliases]:
-            lookup[_norm(form)] = group.name
         for m in group.mentions:
             by_sentence[m.sent].append((m.start, group.name))
             tokens[m.sent].update(range(m.start, m.end))
@@ -552,4 +545,4 @@ def find_actors(corpus: Corpus) -> ActorIndex:
     weight = {"person": 0, "organization": 0, "group": 1, "country": 2}
     actors.sort(key=lambda a: (-(len(a.sources) - weight[a.kind]), -a.mentions, a.name))
     ordered = {s: list(dict.fromkeys(n for _, n in sorted(v))) for s, v in by_sentence.items()}
-    return ActorIndex(actors, ordered, lookup, dict(tokens), at)
+    return ActorIndex(actors, ordered, dict(tokens), at)

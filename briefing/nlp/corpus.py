@@ -49,7 +49,6 @@ class Corpus:
     source_ids: list[str]
     docs: list[tuple[str, "Doc", bool]] = field(default_factory=list)  # (source, doc, is_title)
     sentences: list[Sentence] = field(default_factory=list)
-    headings: list[tuple[str, str]] = field(default_factory=list)  # (source, text)
     lower_words: set[str] = field(default_factory=set)
 
 
@@ -92,8 +91,7 @@ def build_corpus(articles: list[Article], nlp, cache: "ParseCache | None" = None
         start = len(jobs)
         if article.title.strip():
             jobs.append((sid, a_idx, True, article.title.strip()))
-        paras, heads = paragraphs(article.text)
-        corpus.headings += [(sid, h) for h in heads]
+        paras, _ = paragraphs(article.text)
         jobs += [(sid, a_idx, False, p) for p in paras]
         groups.append([j[3] for j in jobs[start:]])
     docs = [doc for group in parse_groups(nlp, groups, cache) for doc in group]
